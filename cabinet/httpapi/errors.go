@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/kabinet-dev/kabinet/auth"
+)
+
+// Errors of the HTTP layer itself (malformed requests, routing).
+var (
+	errMalformedJSON  = errors.New("httpapi: malformed JSON")
+	errUnknownField   = errors.New("httpapi: unknown field")
+	errBodyTooLarge   = errors.New("httpapi: body too large")
+	errMediaType      = errors.New("httpapi: unsupported media type")
+	errCSRF           = errors.New("httpapi: CSRF token missing or wrong")
+	errRouteNotFound  = errors.New("httpapi: no such endpoint")
+	errMethodNotAllow = errors.New("httpapi: method not allowed")
+)
+
+// errorKind is how one class of error looks on the wire.
+type errorKind struct {
+	status int
+	code   string
+	ru, en string // default messages
+}
+
+// errorTable maps sentinel errors to statuses and codes. The first match wins,
+// so more specific sentinels come first.
+var errorTable = []struct {
+	err  error
+	kind errorKind
+}{
+	{auth.ErrInvalidIdentifier, errorKind{422, "invalid_identifier", "Не удалось распознать номер телефона или e-mail.", "The phone number or e-mail address is not valid."}},
+	{auth.ErrInvalidInput, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
+	{auth.ErrInvalidCode, errorKind{401, "invalid_code", "Неверный код.", "The code is wrong."}},
+	{auth.ErrCodeExpired, errorKind{410, "code_expired", "Код больше не действует. Запросите новый.", "The code is no longer valid. Request a new one."}},
+	{auth.ErrRateLimited, errorKind{429, "rate_limited", "Слишком много попыток. Повторите позже.", "Too many attempts. Try again later."}},
+	{auth.ErrUnauthenticated, errorKind{401, "unauthenticated", "Войдите в кабинет.", "Please sign in."}},
+	{auth.ErrForbidden, errorKind{403, "forbidden", "Недостаточно прав.", "You are not allowed to do this."}},
+	{auth.ErrNotFound, errorKind{404, "not_found", "Не найдено.", "Not found."}},
+	{auth.ErrIdentifierTaken, errorKind{409, "identifier_taken", "Этот телефон или e-mail уже привязан к другому аккаунту.", "This phone or e-mail already belongs to another account."}},
+	{auth.ErrDeliveryFailed, errorKind{503, "delivery_failed", "Не удалось отправить код. Попробуйте позже.", "The code could not be sent. Try again later."}},
+	{errMalformedJSON, errorKind{400, "malformed_json", "Тело запроса — не корректный JSON.", "The request body is not valid JSON."}},
+	{errUnknownField, errorKind{400, "unknown_field", "Запрос содержит неизвестное поле.", "The request has an unknown field."}},
+	{errBodyTooLarge, errorKind{413, "too_large", "Запрос слишком большой.", "The request is too large."}},
+	{errMediaType, errorKind{415, "unsupported_media_type", "Ожидается Content-Type: application/json.", "Content-Type must be application/json."}},
+	{errCSRF, errorKind{403, "csrf_failed", "Запрос отклонён защитой от подделки (CSRF). Обновите страницу.", "The request failed the CSRF check. Reload the page."}},
+	{errRouteNotFound, errorKind{404, "not_found", "Не найдено.", "Not found."}},
+	{errMethodNotAllow, errorKind{405, "method_not_allowed", "Метод не поддерживается.", "Method not allowed."}},
+}
+
+var internalError = errorKind{500, "internal", "Внутренняя ошибка. Мы уже разбираемся.", "Internal error. We are looking into it."}
+
+// ruMessages translates the English messages of domain validation errors.
+// A message missing here falls back to the kind's Russian default.
+var ruMessages = map[string]string{
+	"enter a phone number or an e-mail address": "Введите номер телефона или e-mail.",
+	"too long": "Слишком длинное значение.",
+	"contains characters that are not allowed":                                    "Содержит недопустимые символы.",
+	"not a valid e-mail address":                                                  "Некорректный адрес e-mail.",
+	"a phone number may contain only digits, spaces, +, -, ( and )":               "Номер телефона может содержать только цифры, пробелы, +, -, ( и ).",
+	"not a valid phone number":                                                    "Некорректный номер телефона.",
+	"not a mobile number: a code is sent by SMS":                                  "Это не мобильный номер: код приходит по SMS.",
+	"codes are not sent by SMS to numbers of this country; use an e-mail address": "На номера этой страны SMS с кодом не отправляются; войдите по e-mail.",
+	"the code is six digits":                                                      "Код состоит из шести цифр.",
+	"at least one staff role is required":                                         "Нужна хотя бы одна роль сотрудника.",
+	"at least one role is required":                                               "Нужна хотя бы одна роль.",
+	"you cannot remove your own admin role or disable yourself":                   "Нельзя снять с себя роль администратора или отключить свою учётную запись.",
+	`must be "ru" or "en"`:                                                        `Допустимо "ru" или "en".`,
+	"must be a number from 1 to 1000":                                             "Должно быть числом от 1 до 1000.",
+	"must be an RFC 3339 time":                                                    "Ожидается время в формате RFC 3339.",
+	"is required":                                                                 "Обязательное поле.",
+}
+
+// apiError is the JSON error body.
+type apiError struct {
+	Code         string `json:"code"`
+	Message      string `json:"message"`
+	Field        string `json:"field,omitempty"`
+	AttemptsLeft *int   `json:"attempts_left,omitempty"`
+	RetryAfter   int    `json:"retry_after,omitempty"`
+}
+
+// classify finds the wire form of err.
+func classify(err error) errorKind {
+	for _, e := range errorTable {
+		if errors.Is(err, e.err) {
+			return e.kind
+		}
+	}
+	return internalError
+}
+
+// writeError writes err as the stable error body. Only 5xx are logged: the
+// user's mistakes are not the operator's problem.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	kind := classify(err)
+	lang := preferredLang(r)
+	body := apiError{Code: kind.code, Message: kind.ru}
+	if lang == "en" {
+		body.Message = kind.en
+	}
+	var ve *auth.ValidationError
+	if errors.As(err, &ve) {
+		body.Field = ve.Field
+		if lang == "en" {
+			body.Message = ve.Message
+		} else if ru, ok := ruMessages[ve.Message]; ok {
+			body.Message = ru
+		}
+	}
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		body.Field = fe.field
+	}
+	var ic *auth.InvalidCodeError
+	if errors.As(err, &ic) {
+		body.AttemptsLeft = &ic.AttemptsLeft
+	}
+	var rl *auth.RateLimitError
+	if errors.As(err, &rl) {
+		secs := int((rl.RetryAfter + time.Second - 1) / time.Second)
+		body.RetryAfter = max(secs, 1)
+		w.Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))
+	}
+	if kind.status >= 500 {
+		s.log.ErrorContext(r.Context(), "httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", kind.status, "err", err)
+	}
+	writeJSON(w, kind.status, map[string]apiError{"error": body})
+}
+
+// fieldError marks a request-layer error with the JSON field it concerns.
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string { return e.err.Error() + ": " + e.field }
+func (e *fieldError) Unwrap() error { return e.err }

@@ -1,0 +1,239 @@
+package httpapi
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+
+	"github.com/kabinet-dev/kabinet/auth"
+)
+
+// Services are the domain services the API serves.
+type Services struct {
+	Auth *auth.Service // required
+}
+
+// Config configures the API handler.
+type Config struct {
+	Services
+	Logger *slog.Logger // default: discard
+	// TrustedProxies are the networks whose X-Forwarded-For is believed. Empty:
+	// the client IP is always the connection's peer, and a spoofed header is
+	// ignored.
+	TrustedProxies []netip.Prefix
+	// SecureCookies marks the session cookie Secure (and names it with the
+	// __Host- prefix). Set it when the cabinet is served over HTTPS, also behind
+	// a TLS-terminating proxy; a request that arrived over TLS gets it anyway.
+	SecureCookies bool
+	// CookieName is the session cookie's name; default "kabinet_session".
+	CookieName string
+}
+
+type server struct {
+	auth    *auth.Service
+	log     *slog.Logger
+	proxies []netip.Prefix
+	secure  bool
+	cookie  string
+}
+
+// New returns the API handler. Mount it at the root of the cabinet's URL space
+// (it serves /api/v1/...).
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Auth == nil {
+		return nil, errors.New("httpapi: Config.Auth is required")
+	}
+	s := &server{
+		auth:    cfg.Auth,
+		log:     cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		proxies: cfg.TrustedProxies,
+		secure:  cfg.SecureCookies,
+		cookie:  cmp.Or(cfg.CookieName, "kabinet_session"),
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errCSRF)
+	}))
+	return s.recoverer(s.headers(cop.Handler(mux))), nil
+}
+
+// route is one endpoint: a Go 1.22 mux pattern and its handler. The OpenAPI
+// test checks that the document and this table list the same endpoints.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+func (s *server) routeTable() []route {
+	return []route{
+		{"POST /api/v1/auth/code", s.handle(s.requestCode)},
+		{"POST /api/v1/auth/verify", s.handle(s.verify)},
+		{"POST /api/v1/auth/logout", s.authed(s.logout)},
+		{"GET /api/v1/auth/sessions", s.authed(s.listSessions)},
+		{"DELETE /api/v1/auth/sessions/{id}", s.authed(s.revokeSession)},
+		{"POST /api/v1/auth/sessions/revoke-others", s.authed(s.revokeOthers)},
+		{"GET /api/v1/me", s.authed(s.me)},
+		{"POST /api/v1/me/identifiers", s.authed(s.requestIdentifier)},
+		{"POST /api/v1/me/identifiers/verify", s.authed(s.confirmIdentifier)},
+		{"POST /api/v1/staff/users", s.authed(s.registerStaff)},
+		{"GET /api/v1/staff/users/{id}", s.authed(s.staffUser)},
+		{"PUT /api/v1/staff/users/{id}/access", s.authed(s.setAccess)},
+		{"GET /api/v1/staff/audit", s.authed(s.auditTrail)},
+		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
+	}
+}
+
+func (s *server) routes(mux *http.ServeMux) {
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return notRouted(mux, w, r)
+	}))
+}
+
+// notRouted explains a request no pattern took: 405 with Allow when the path
+// exists under other methods, else 404.
+func notRouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		return errRouteNotFound
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	return errMethodNotAllow
+}
+
+// handle adapts a handler that returns an error.
+func (s *server) handle(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		switch {
+		case err == nil:
+		case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
+			// The client went away: nobody reads the answer, and it is not a
+			// server fault to log.
+		default:
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authed resolves the caller's session (bearer header first, then cookie)
+// and, for a cookie on a state-changing request, checks the CSRF token.
+func (s *server) authed(fn func(http.ResponseWriter, *http.Request, auth.Identity) error) http.Handler {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		token, viaCookie := s.token(r)
+		if token == "" {
+			return auth.ErrUnauthenticated
+		}
+		who, err := s.auth.Authenticate(r.Context(), token)
+		if err != nil {
+			return err
+		}
+		if viaCookie && !safeMethod(r.Method) && !s.auth.ValidCSRF(who.Session.ID, r.Header.Get("X-CSRF-Token")) {
+			return errCSRF
+		}
+		return fn(w, r, who)
+	})
+}
+
+// token returns the session token and whether it came from the cookie.
+func (s *server) token(r *http.Request) (string, bool) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok), false
+		}
+		return "", false
+	}
+	for _, name := range []string{"__Host-" + s.cookie, s.cookie} {
+		if c, err := r.Cookie(name); err == nil && c.Value != "" {
+			return c.Value, true
+		}
+	}
+	return "", false
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// clientIP is the connection's peer, or — when the peer is a trusted proxy —
+// the rightmost address in X-Forwarded-For that is not itself a trusted proxy.
+func (s *server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	peer = peer.Unmap()
+	if !s.trusted(peer) {
+		return peer.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if a = a.Unmap(); !s.trusted(a) {
+			return a.String()
+		}
+	}
+	return peer.String()
+}
+
+func (s *server) trusted(a netip.Addr) bool {
+	for _, p := range s.proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// headers sets what every API response carries: no caching of personal data,
+// no MIME sniffing.
+func (s *server) headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic into a logged 500 with the error body.
+func (s *server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

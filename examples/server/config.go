@@ -1,0 +1,301 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/kabinet-dev/kabinet/notify"
+)
+
+// config is the server's configuration after flags and environment are read.
+type config struct {
+	addr           string
+	db             string
+	data           string
+	demo           bool
+	clinic         string
+	admin          string
+	trustedProxies []netip.Prefix
+	secureCookies  bool
+	region         string
+	smsCountries   []string
+	logLevel       slog.Level
+
+	// From the environment only: they are secrets, or too many for flags.
+	secret []byte                   // nil: read or create <data>/secret.key
+	smtp   *notify.SMTPConfig       // nil: e-mail goes to the dev outbox
+	sms    *notify.WebhookSMSConfig // nil: SMS goes to the dev outbox
+}
+
+// envOnly documents the settings read only from the environment, for -help.
+const envOnly = `
+Settings read only from the environment (secrets stay out of the process list):
+  KABINET_SECRET           key for code hashes and CSRF tokens: hex or base64, at least
+                           32 bytes; default: <data>/secret.key, created on first start
+  KABINET_SMTP_HOST        SMTP relay; unset: e-mail goes to the dev outbox
+  KABINET_SMTP_PORT        default 587, or 465 with KABINET_SMTP_SECURITY=tls
+  KABINET_SMTP_USER        SMTP AUTH user name (optional)
+  KABINET_SMTP_PASSWORD    SMTP AUTH password (optional)
+  KABINET_SMTP_FROM        sender address, e.g. "Clinic <no-reply@clinic.example>" (required with a host)
+  KABINET_SMTP_SECURITY    starttls (default), tls or plain (plain: local test servers only)
+  KABINET_SMS_WEBHOOK_URL  HTTP bridge that receives {"to","text"}; unset: SMS goes to the dev outbox
+  KABINET_SMS_WEBHOOK_TOKEN  sent to the bridge as "Authorization: Bearer <token>" (optional)
+
+Dev mode: a channel without a provider delivers to an in-memory outbox served at
+/dev/outbox (JSON) and /dev/outbox.html. Dev mode only listens on a loopback address.
+`
+
+// parseConfig reads flags from args, then fills every flag not given on the
+// command line from its environment variable: a flag wins over the
+// environment, which wins over the default. Errors name the flag or variable.
+// -help prints the usage to stderr and returns flag.ErrHelp.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	c := config{
+		addr:         "127.0.0.1:8080",
+		db:           "kabinet.db",
+		data:         "kabinet-data",
+		demo:         true,
+		clinic:       "Kabinet demo clinic",
+		region:       "RU",
+		smsCountries: []string{"RU", "KZ", "BY"},
+		logLevel:     slog.LevelInfo,
+	}
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	env := map[string]string{} // flag name → environment variable
+	str := func(p *string, name, envName, usage string) {
+		fs.StringVar(p, name, *p, usage+" (env "+envName+")")
+		env[name] = envName
+	}
+	str(&c.addr, "addr", "KABINET_ADDR", "listen address, `host:port`")
+	str(&c.db, "db", "KABINET_DB", "SQLite database `file`")
+	str(&c.data, "data", "KABINET_DATA", "data `directory` (secret key, later photos)")
+	str(&c.clinic, "clinic", "KABINET_CLINIC_NAME", "clinic `name` shown in messages")
+	str(&c.admin, "admin", "KABINET_ADMIN", "`phone or e-mail` made admin at start-up")
+	str(&c.region, "region", "KABINET_REGION", "`region` of phone numbers typed without a country code")
+	fs.BoolVar(&c.demo, "demo", c.demo, "load demo data into an empty database (env KABINET_DEMO)")
+	env["demo"] = "KABINET_DEMO"
+	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the session cookie Secure; set it behind HTTPS (env KABINET_SECURE_COOKIES)")
+	env["secure-cookies"] = "KABINET_SECURE_COOKIES"
+	fs.Func("trusted-proxies", "comma-separated `CIDRs` whose X-Forwarded-For is believed (env KABINET_TRUSTED_PROXIES)",
+		func(s string) (err error) { c.trustedProxies, err = parsePrefixes(s); return err })
+	env["trusted-proxies"] = "KABINET_TRUSTED_PROXIES"
+	fs.Func("sms-countries", "comma-separated `regions` that get SMS codes, or \"*\" for all (default \"RU,KZ,BY\") (env KABINET_SMS_COUNTRIES)",
+		func(s string) (err error) { c.smsCountries, err = parseRegions(s); return err })
+	env["sms-countries"] = "KABINET_SMS_COUNTRIES"
+	fs.TextVar(&c.logLevel, "log-level", c.logLevel, "log `level`: debug, info, warn or error (env KABINET_LOG_LEVEL)")
+	env["log-level"] = "KABINET_LOG_LEVEL"
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nRuns the Kabinet example server. A flag given here wins over its environment variable.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), envOnly)
+	}
+
+	// Parse quietly: an error comes back as one line naming the flag, and
+	// only -help prints the usage.
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return config{}, err
+	} else if err != nil {
+		return config{}, fmt.Errorf("%w (see -help)", err)
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q (flags only; see -help)", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		name, ok := env[f.Name]
+		if !ok || given[f.Name] {
+			return
+		}
+		if v := getenv(name); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q (flag -%s): %w", name, v, f.Name, err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return config{}, err
+	}
+
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return config{}, fmt.Errorf("-addr %q: %w", c.addr, err)
+	}
+	if c.db == "" {
+		return config{}, errors.New("-db: empty file name")
+	}
+	if c.data == "" {
+		return config{}, errors.New("-data: empty directory name")
+	}
+	if c.region = strings.ToUpper(strings.TrimSpace(c.region)); !isRegion(c.region) {
+		return config{}, fmt.Errorf("-region %q: want a two-letter region code such as RU", c.region)
+	}
+
+	var err error
+	if c.secret, err = parseSecret(getenv("KABINET_SECRET")); err != nil {
+		return config{}, err
+	}
+	if c.smtp, err = smtpFromEnv(getenv); err != nil {
+		return config{}, err
+	}
+	if c.sms, err = smsFromEnv(getenv); err != nil {
+		return config{}, err
+	}
+	return c, nil
+}
+
+// parsePrefixes reads "10.0.0.0/8, 192.168.1.1"; a bare address is a
+// single-host prefix.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a CIDR or an IP address", part)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR or an IP address", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// parseRegions reads "RU,KZ,BY" or "*".
+func parseRegions(s string) ([]string, error) {
+	out := []string{}
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.ToUpper(strings.TrimSpace(part))
+		switch {
+		case part == "":
+		case part == "*":
+			return []string{"*"}, nil
+		case isRegion(part):
+			out = append(out, part)
+		default:
+			return nil, fmt.Errorf("%q is not a two-letter region code", part)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New(`empty: list regions such as RU,KZ or "*" for all`)
+	}
+	return out, nil
+}
+
+func isRegion(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// minSecret is the shortest secret the cabinet accepts.
+const minSecret = 32
+
+// parseSecret decodes KABINET_SECRET: hex, or standard or URL-safe base64
+// with or without padding. The value never appears in an error.
+func parseSecret(v string) ([]byte, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	if b, err := hex.DecodeString(v); err == nil && len(b) >= minSecret {
+		return b, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && len(b) >= minSecret {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("KABINET_SECRET: want hex or base64 of at least %d random bytes (e.g. the output of `openssl rand -hex 32`)", minSecret)
+}
+
+// smtpFromEnv builds the SMTP settings; nil when no KABINET_SMTP_* is set.
+func smtpFromEnv(getenv func(string) string) (*notify.SMTPConfig, error) {
+	host := strings.TrimSpace(getenv("KABINET_SMTP_HOST"))
+	others := []string{"KABINET_SMTP_PORT", "KABINET_SMTP_USER", "KABINET_SMTP_PASSWORD", "KABINET_SMTP_FROM", "KABINET_SMTP_SECURITY"}
+	if host == "" {
+		for _, name := range others {
+			if getenv(name) != "" {
+				return nil, fmt.Errorf("%s is set but KABINET_SMTP_HOST is not", name)
+			}
+		}
+		return nil, nil
+	}
+	cfg := &notify.SMTPConfig{
+		Host:     host,
+		Username: getenv("KABINET_SMTP_USER"),
+		Password: getenv("KABINET_SMTP_PASSWORD"),
+		From:     getenv("KABINET_SMTP_FROM"),
+	}
+	if cfg.From == "" {
+		return nil, errors.New("KABINET_SMTP_FROM is required with KABINET_SMTP_HOST")
+	}
+	if p := getenv("KABINET_SMTP_PORT"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("KABINET_SMTP_PORT=%q: want a port number 1-65535", p)
+		}
+		cfg.Port = n
+	}
+	switch s := strings.ToLower(getenv("KABINET_SMTP_SECURITY")); s {
+	case "", "starttls":
+		cfg.Security = notify.SMTPStartTLS
+	case "tls":
+		cfg.Security = notify.SMTPImplicitTLS
+	case "plain":
+		cfg.Security = notify.SMTPPlain
+	default:
+		return nil, fmt.Errorf("KABINET_SMTP_SECURITY=%q: want starttls, tls or plain", s)
+	}
+	return cfg, nil
+}
+
+// smsFromEnv builds the SMS webhook settings; nil when no URL is set.
+func smsFromEnv(getenv func(string) string) (*notify.WebhookSMSConfig, error) {
+	u, token := strings.TrimSpace(getenv("KABINET_SMS_WEBHOOK_URL")), getenv("KABINET_SMS_WEBHOOK_TOKEN")
+	if u == "" {
+		if token != "" {
+			return nil, errors.New("KABINET_SMS_WEBHOOK_TOKEN is set but KABINET_SMS_WEBHOOK_URL is not")
+		}
+		return nil, nil
+	}
+	cfg := &notify.WebhookSMSConfig{URL: u}
+	if token != "" {
+		cfg.Headers = map[string]string{"Authorization": "Bearer " + token}
+	}
+	return cfg, nil
+}
+
+// isLoopback reports whether addr (host:port) names only loopback
+// interfaces: 127.0.0.0/8, ::1 or "localhost". An empty host listens on
+// every interface and so is not loopback.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}

@@ -1,0 +1,270 @@
+// Command server is the Kabinet example server: the cabinet's JSON API over
+// SQLite on net/http, configured by flags and environment variables, with a
+// demo clinic and, when no SMS or e-mail provider is configured, a dev outbox
+// where sign-in codes can be read.
+//
+//	go run ./examples/server          # http://127.0.0.1:8080, dev mode
+//	go run ./examples/server -help    # every flag and variable
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/cabinet"
+	"github.com/kabinet-dev/kabinet/notify"
+	"github.com/kabinet-dev/kabinet/store/sqlite"
+)
+
+// Time limits of the HTTP server.
+const (
+	shutdownTimeout   = 15 * time.Second
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	healthTimeout     = 3 * time.Second
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal a second one ends the process at once, should
+	// draining take too long for the operator's taste.
+	context.AfterFunc(ctx, stop)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+	default:
+		fmt.Fprintln(os.Stderr, "kabinet:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the server and blocks until ctx is done, then drains in-flight
+// requests, stops the background work and closes the store. It returns nil
+// after a clean shutdown. ready, when not nil, is called with the listening
+// address (host:port) once requests are accepted.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready func(addr string)) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+
+	// Senders first: whether the server is in dev mode decides whether it
+	// may listen on cfg.addr at all, before anything is opened.
+	var (
+		outbox      *notify.DevOutbox
+		devChannels []string
+		sms         notify.SMSSender
+		mail        notify.MailSender
+	)
+	if cfg.sms != nil {
+		if sms, err = notify.NewWebhookSMS(*cfg.sms); err != nil {
+			return fmt.Errorf("KABINET_SMS_WEBHOOK_*: %w", err)
+		}
+	}
+	if cfg.smtp != nil {
+		if mail, err = notify.NewSMTP(*cfg.smtp); err != nil {
+			return fmt.Errorf("KABINET_SMTP_*: %w", err)
+		}
+	}
+	if sms == nil || mail == nil {
+		outbox = notify.NewDevOutbox(0, nil)
+		if sms == nil {
+			sms, devChannels = outbox, append(devChannels, "sms")
+		}
+		if mail == nil {
+			mail, devChannels = outbox, append(devChannels, "email")
+		}
+		if !isLoopback(cfg.addr) {
+			return fmt.Errorf("dev mode (no provider for %s) refuses to listen on -addr %q, which is not a loopback address: "+
+				"sign-in codes would be shown to anyone who can reach /dev/outbox. Configure SMTP (KABINET_SMTP_HOST…) and "+
+				"SMS (KABINET_SMS_WEBHOOK_URL) providers, or listen on 127.0.0.1, ::1 or localhost",
+				strings.Join(devChannels, " and "), cfg.addr)
+		}
+	}
+
+	secret := cfg.secret
+	if secret == nil {
+		var (
+			path    string
+			created bool
+		)
+		if secret, path, created, err = loadSecret(cfg.data); err != nil {
+			return err
+		}
+		if created {
+			log.Info("kabinet: created a new secret key; keep it with the database", "path", path)
+		}
+	}
+
+	if err := createPrivate(cfg.db); err != nil {
+		return fmt.Errorf("-db: %w", err)
+	}
+	st, err := sqlite.Open(ctx, cfg.db, sqlite.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	closeStore := sync.OnceValue(st.Close)
+	defer closeStore()
+
+	cab, err := cabinet.New(cabinet.Config{
+		Store:      st,
+		Secret:     secret,
+		SMS:        sms,
+		Mail:       mail,
+		ClinicName: cfg.clinic,
+		Logger:     log,
+		Auth:       auth.Config{DefaultRegion: cfg.region, AllowedRegions: cfg.smsCountries},
+		HTTP:       cabinet.HTTPConfig{TrustedProxies: cfg.trustedProxies, SecureCookies: cfg.secureCookies},
+	})
+	if err != nil {
+		return err
+	}
+
+	if cfg.demo {
+		loaded, err := loadDemo(ctx, cab.Auth(), st)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			log.Info("kabinet: loaded the demo clinic", "staff", strings.Join([]string{demoOwner, demoSpecialist, demoManager}, ", "))
+		}
+	}
+	if cfg.admin != "" {
+		if _, err := cab.Auth().Bootstrap(ctx, cfg.admin); err != nil {
+			return fmt.Errorf("-admin: %w", err)
+		}
+		log.Info("kabinet: the -admin account is an admin") // the identifier is personal data: not logged
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", healthHandler(cab.Ping))
+	if outbox != nil {
+		mux.Handle("GET /dev/outbox", outbox.JSONHandler())
+		mux.Handle("GET /dev/outbox.html", outbox.HTMLHandler())
+	}
+	mux.Handle("GET /{$}", indexHandler(outbox != nil, cfg.demo))
+	mux.Handle("/", cab.Handler())
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("-addr: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	// The background work gets its own context: it stops after the last
+	// request has drained, not when the signal arrives.
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	runDone := make(chan error, 1)
+	go func() { runDone <- cab.Run(runCtx) }()
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- srv.Serve(ln) }()
+
+	addr := ln.Addr().String()
+	url := "http://" + addr
+	if outbox != nil {
+		log.Warn("kabinet: DEV MODE: "+strings.Join(devChannels, " and ")+" are not sent but kept in memory; "+
+			"configure KABINET_SMTP_HOST and KABINET_SMS_WEBHOOK_URL to send them", "channels", strings.Join(devChannels, ","))
+		log.Info("kabinet: listening on "+url+"; dev mode: codes are not sent; read them at "+url+"/dev/outbox.html",
+			"url", url, "dev_mode", true)
+	} else {
+		log.Info("kabinet: listening on "+url+"; codes are sent by SMS and e-mail", "url", url, "dev_mode", false)
+	}
+	if ready != nil {
+		ready(addr)
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("kabinet: shutting down, draining requests", "timeout", shutdownTimeout)
+	case serveErr = <-serveDone:
+		serveErr = fmt.Errorf("serve: %w", serveErr)
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(sctx)
+	if shutErr != nil {
+		shutErr = fmt.Errorf("shutdown: %w", shutErr)
+		_ = srv.Close()
+	}
+	stopRun()
+	runErr := <-runDone
+	if err := errors.Join(serveErr, shutErr, runErr, closeStore()); err != nil {
+		return err
+	}
+	log.Info("kabinet: stopped")
+	return nil
+}
+
+// healthHandler answers 200 {"status":"ok"} when the store answers, else 503.
+func healthHandler(ping func(context.Context) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		defer cancel()
+		status, body := http.StatusOK, map[string]string{"status": "ok"}
+		if err := ping(ctx); err != nil {
+			status, body = http.StatusServiceUnavailable, map[string]string{"status": "unavailable"}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(body)
+	})
+}
+
+// indexHandler points a person who opens the root URL at what there is.
+func indexHandler(dev, demo bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "Kabinet example server")
+		fmt.Fprintln(w, "  API:          /api/v1/  (described at /api/v1/openapi.json)")
+		fmt.Fprintln(w, "  health:       /healthz")
+		if dev {
+			fmt.Fprintln(w, "  dev outbox:   /dev/outbox.html  (sign-in codes; dev mode only)")
+		}
+		if demo {
+			fmt.Fprintln(w, "  demo staff:  ", demoOwner, demoSpecialist, demoManager)
+		}
+	})
+}
+
+// createPrivate creates an empty database file readable by its owner only,
+// unless it exists. SQLite gives the -wal and -shm files the mode of the
+// database, so health data is not left world-readable under a common umask.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return f.Close()
+}

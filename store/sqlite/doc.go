@@ -1,0 +1,63 @@
+// Package sqlite is Kabinet's default storage: one SQLite database file,
+// through modernc.org/sqlite (pure Go, no cgo). *Store implements
+// cabinet.Store — every domain package's Store interface — and passes
+// store/storetest.
+//
+// # What it owns
+//
+// The schema and its migrations: numbered SQL files embedded from
+// migrations/ (0001_auth.sql, …), each applied once, in order, in its own
+// transaction together with its row in schema_migrations, so a failure leaves
+// the previous version whole. Open applies the ones the file lacks and refuses
+// a file from a newer Kabinet with ErrSchemaTooNew, changing nothing.
+//
+// Mapping between driver and domain: sql.ErrNoRows becomes the domain's
+// ErrNotFound (or ErrCodeExpired for a challenge), a UNIQUE violation on a
+// user's phone or e-mail becomes auth.ErrIdentifierTaken. Errors that no
+// caller should branch on (a broken disk, a bug) are wrapped and returned.
+//
+// # One writer, many readers
+//
+// SQLite runs one write transaction at a time whatever the client does. The
+// store holds two pools on the same file: a writer of exactly one connection,
+// whose transactions all begin with BEGIN IMMEDIATE (_txlock=immediate), and a
+// read pool (WithReadConns) whose connections are query_only. Writers queue
+// in database/sql instead of spinning on busy_timeout, and because the write
+// lock is taken at BEGIN, a check followed by the write that depends on it —
+// "is the code still unused", "is the limit exhausted", "is the slot free" —
+// is atomic and never fails with SQLITE_BUSY_SNAPSHOT, as a deferred read that
+// upgrades to a write can. Reads run in WAL snapshots beside the writer.
+//
+// # Pragmas
+//
+// Pragmas are per connection, so they are in the DSN and every pooled
+// connection runs them when it opens:
+//
+//   - foreign_keys(1): SQLite does not enforce REFERENCES otherwise.
+//   - busy_timeout(10000): another process (a backup, the sqlite3 shell) holding
+//     a lock makes a connection wait up to 10 s (WithBusyTimeout) rather than
+//     fail at once.
+//   - journal_mode(WAL): readers do not block the writer and the writer does not
+//     block readers.
+//   - synchronous(FULL): in WAL mode, NORMAL skips the sync at commit, so a power
+//     loss (not a crash of the process) may lose the last commits — a booking
+//     the client was told about, or a consumed code that becomes usable again.
+//     FULL is the default; WithSynchronous(SynchronousNormal) trades that for
+//     write throughput where it is measured to matter.
+//   - query_only(1), on the read pool only.
+//
+// # Time
+//
+// Every instant is stored as TEXT in UTC with a fixed width and nanoseconds,
+// 2006-01-02T15:04:05.000000000Z, so that comparing and ordering the text in
+// SQL compares and orders the instants. The zero time.Time is stored as
+// NULL where a column may be empty (used_at, voided_at). Durations are
+// INTEGER nanoseconds. The store never reads the clock for domain data: "now"
+// is a parameter of every method that needs it (the one instant it takes
+// itself, when a migration was applied, comes from WithNow).
+//
+// # Backups
+//
+// Backup writes a consistent copy with VACUUM INTO while the store is in use;
+// copying the file alone would miss the commits still in the -wal file.
+package sqlite
