@@ -140,7 +140,7 @@ func TestAuditTrail(t *testing.T) {
 	require.NoError(t, e.svc.RevokeSession(e.ctx, who, other.Session.ID, testIP))
 
 	// roles_changed
-	_, err = e.svc.SetAccess(e.ctx, admin.Principal(), who.User.ID, auth.AccessChange{Roles: []auth.Role{auth.RoleClient, auth.RoleSpecialist}, Branches: []string{"north"}})
+	_, err = e.svc.SetAccess(e.ctx, admin.Principal(), who.User.ID, auth.AccessChange{Roles: []auth.Role{auth.RoleClient, auth.RoleSpecialist}, Branches: []string{"north"}, IP: testIP})
 	require.NoError(t, err)
 
 	entries, err := e.svc.AuditTrail(e.ctx, admin.Principal(), auth.AuditFilter{})
@@ -149,11 +149,10 @@ func TestAuditTrail(t *testing.T) {
 	for _, en := range entries {
 		byAction[en.Action] = append(byAction[en.Action], en)
 	}
-	// Entries that come from a request carry its address. SetAccess takes
-	// none, so roles_changed cannot (see the report).
+	// Entries that come from a request carry its address.
 	withIP := []string{auth.ActionCodeRequested, auth.ActionVerifyFailed, auth.ActionSignIn,
-		auth.ActionRateLimited, auth.ActionSessionRevoked, auth.ActionIdentifierAdded}
-	for _, action := range append(withIP, auth.ActionRolesChanged, auth.ActionStaffRegistered) {
+		auth.ActionRateLimited, auth.ActionSessionRevoked, auth.ActionIdentifierAdded, auth.ActionRolesChanged}
+	for _, action := range append(withIP, auth.ActionStaffRegistered) {
 		assert.NotEmpty(t, byAction[action], "no %s entry", action)
 	}
 	for _, action := range withIP {
@@ -282,4 +281,26 @@ func TestSetLocale(t *testing.T) {
 	var ve *auth.ValidationError
 	require.ErrorAs(t, e.svc.SetLocale(e.ctx, who, "de"), &ve)
 	assert.Equal(t, "locale", ve.Field)
+}
+
+// TestRateLimitAuditIsBounded: a client hammering a closed door leaves one
+// rate_limited entry per minute, not one per request.
+func TestRateLimitAuditIsBounded(t *testing.T) {
+	e := newEnv(t)
+	e.request(phoneAnna, testIP)
+	for range 20 {
+		_, err := e.svc.RequestCode(e.ctx, auth.CodeRequest{Identifier: phoneAnna, IP: testIP})
+		require.ErrorIs(t, err, auth.ErrRateLimited)
+	}
+	entries, err := e.store.ListAudit(e.ctx, auth.AuditFilter{Action: auth.ActionRateLimited})
+	require.NoError(t, err)
+	assert.Len(t, entries, 1)
+
+	e.clock.Advance(61 * time.Second) // past the cooldown and the audit's minute
+	e.request(phoneAnna, testIP)
+	_, err = e.svc.RequestCode(e.ctx, auth.CodeRequest{Identifier: phoneAnna, IP: testIP})
+	require.ErrorIs(t, err, auth.ErrRateLimited)
+	entries, err = e.store.ListAudit(e.ctx, auth.AuditFilter{Action: auth.ActionRateLimited})
+	require.NoError(t, err)
+	assert.Len(t, entries, 2)
 }

@@ -268,7 +268,13 @@ func (s *Service) rateLimited(ctx context.Context, err error, actorID string, id
 		if !id.IsZero() {
 			detail += " " + id.Masked()
 		}
-		s.audit(ctx, AuditEntry{At: s.cfg.Now().UTC(), ActorID: actorID, Action: ActionRateLimited, IP: ip, Detail: detail})
+		// One entry per limit, identifier and IP per minute: a client hammering
+		// a closed door must not grow the append-only trail without bound.
+		now := s.cfg.Now().UTC()
+		once := RateLimit{Name: "audit", Key: "audit:rate_limited:" + rl.Limit + ":" + id.Value + ":" + ip, Window: time.Minute, Max: 1}
+		if s.cfg.Store.TakeRate(ctx, now, once) == nil {
+			s.audit(ctx, AuditEntry{At: now, ActorID: actorID, Action: ActionRateLimited, IP: ip, Detail: detail})
+		}
 	}
 	return err
 }

@@ -129,8 +129,10 @@ type Store interface {
 	// A disabled user gets ErrUnauthenticated and no session.
 	CompleteSignIn(ctx context.Context, challengeID string, now time.Time, newUser User, session Session) (User, bool, error)
 	// AttachIdentifier, in one transaction: consumes the challenge
-	// (ErrCodeExpired as above) and sets its identifier on the challenge's user.
-	// ErrIdentifierTaken if another user holds it.
+	// (ErrCodeExpired as above), sets its identifier on the challenge's user
+	// (replacing the one of that kind), and voids every other open challenge
+	// of that user and every open sign-in challenge for the old or the new
+	// value. ErrIdentifierTaken if another user holds it; then nothing changes.
 	AttachIdentifier(ctx context.Context, challengeID string, now time.Time) (User, error)
 	// DeleteChallengesBefore removes challenges that expired before t.
 	DeleteChallengesBefore(ctx context.Context, t time.Time) (int, error)

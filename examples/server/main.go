@@ -14,7 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -116,10 +115,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 
-	if err := createPrivate(cfg.db); err != nil {
-		return fmt.Errorf("-db: %w", err)
-	}
-	st, err := sqlite.Open(ctx, cfg.db, sqlite.WithLogger(log))
+	st, err := sqlite.Open(ctx, cfg.db, sqlite.WithLogger(log)) // creates the file 0600
 	if err != nil {
 		return err
 	}
@@ -254,17 +250,4 @@ func indexHandler(dev, demo bool) http.Handler {
 			fmt.Fprintln(w, "  demo staff:  ", demoOwner, demoSpecialist, demoManager)
 		}
 	})
-}
-
-// createPrivate creates an empty database file readable by its owner only,
-// unless it exists. SQLite gives the -wal and -shm files the mode of the
-// database, so health data is not left world-readable under a common umask.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	return f.Close()
 }

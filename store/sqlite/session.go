@@ -18,21 +18,12 @@ const sessionColumns = `sessions.id, sessions.user_id, sessions.token_hash, sess
 // SessionByTokenHash returns the session with that token hash and its user,
 // or ErrNotFound. Expiry is the caller's to check.
 func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (auth.Session, auth.User, error) {
-	tx, err := s.beginRead(ctx)
-	if err != nil {
-		return auth.Session{}, auth.User{}, err
-	}
-	defer tx.Rollback()
-
-	row := tx.QueryRowContext(ctx, `
-		SELECT `+sessionColumns+`, `+qualifiedUserColumns+`
-		FROM sessions JOIN users ON users.id = sessions.user_id
-		WHERE sessions.token_hash = ?`, hash)
+	// One statement needs no transaction: it reads one consistent snapshot.
 	var (
 		sess auth.Session
 		u    auth.User
 	)
-	err = row.Scan(append(sessionDest(&sess), userDest(&u)...)...)
+	err := s.sessionByToken.QueryRowContext(ctx, hash).Scan(append(sessionDest(&sess), userDest(&u)...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Session{}, auth.User{}, auth.ErrNotFound
 	} else if err != nil {
@@ -40,6 +31,10 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (auth.Sessi
 	}
 	return sess, u, nil
 }
+
+const sessionByTokenSQL = `SELECT ` + sessionColumns + `, ` + qualifiedUserColumns + `
+	FROM sessions JOIN users ON users.id = sessions.user_id
+	WHERE sessions.token_hash = ?`
 
 // TouchSession sets the session's LastSeenAt to now, which moves its idle
 // expiry. ErrNotFound if the session is gone.

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -93,6 +94,11 @@ func (s *Store) AttachIdentifier(ctx context.Context, challengeID string, now ti
 		// bug, not an outcome to branch on.
 		return auth.User{}, fmt.Errorf("sqlite: challenge %s has no user", c.ID)
 	}
+	var old sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT `+col+` FROM users WHERE id = ?`, c.UserID).Scan(&old); err != nil &&
+		!errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, fmt.Errorf("sqlite: attach identifier: %w", err)
+	}
 	n, err := execCount(ctx, tx, `UPDATE users SET `+col+` = ? WHERE id = ?`, c.Identifier.Value, c.UserID)
 	if err != nil {
 		return auth.User{}, userError(err, "attach identifier")
@@ -101,6 +107,15 @@ func (s *Store) AttachIdentifier(ctx context.Context, challengeID string, now ti
 		// The foreign key deletes a user's challenges with the user, so this
 		// only happens if it was created without one.
 		return auth.User{}, auth.ErrNotFound
+	}
+	// A changed phone or e-mail voids what is still pending around it: the
+	// user's other identifier requests and sign-in codes sent to the old and
+	// the new value.
+	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET voided_at = ?
+		WHERE used_at IS NULL AND voided_at IS NULL
+		  AND (user_id = ? OR (purpose = ? AND identifier IN (?, ?)))`,
+		encodeTime(now), c.UserID, string(auth.PurposeSignIn), old.String, c.Identifier.Value); err != nil {
+		return auth.User{}, fmt.Errorf("sqlite: attach identifier: void challenges: %w", err)
 	}
 	u, err := findUserByID(ctx, tx, c.UserID)
 	if err != nil {

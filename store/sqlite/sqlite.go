@@ -95,6 +95,11 @@ type Store struct {
 	writer *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
 	reader *sql.DB // a pool of query_only connections
 	dsn    string  // the DSN without _txlock or query_only, for Backup
+
+	// Statements on the hot path of every authenticated request, prepared once
+	// (per pooled connection, by database/sql): parsing SQL cost more than
+	// running it.
+	sessionByToken *sql.Stmt
 }
 
 // Open opens (creating if needed) the database file at path, applies the
@@ -142,6 +147,14 @@ func open(ctx context.Context, path string, fsys fs.FS, opts ...Option) (*Store,
 	q.Add("_pragma", "synchronous("+syncMode+")")
 	base := path + "?" + q.Encode()
 
+	// The file holds personal and health data: readable by its owner only.
+	// SQLite gives the -wal and -shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	} else {
+		f.Close()
+	}
+
 	s := &Store{dsn: base}
 	// The writer first: its first connection creates the file and turns on WAL.
 	s.writer, err = sql.Open("sqlite", base+"&_txlock=immediate")
@@ -175,6 +188,10 @@ func open(ctx context.Context, path string, fsys fs.FS, opts ...Option) (*Store,
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if s.sessionByToken, err = s.reader.PrepareContext(ctx, sessionByTokenSQL); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	return s, nil
 }
 
@@ -182,6 +199,9 @@ func open(ctx context.Context, path string, fsys fs.FS, opts ...Option) (*Store,
 // have stopped.
 func (s *Store) Close() error {
 	var errs []error
+	if s.sessionByToken != nil {
+		errs = append(errs, s.sessionByToken.Close())
+	}
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}

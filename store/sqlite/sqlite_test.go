@@ -340,3 +340,18 @@ func fileSum(t *testing.T, path string) [32]byte {
 	require.NoError(t, err)
 	return sha256.Sum256(b)
 }
+
+// TestFileIsPrivate: the database holds personal data, so a new file and its
+// WAL are readable by the owner only, whatever the umask.
+func TestFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "private.db")
+	st, err := Open(t.Context(), path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	require.NoError(t, st.CreateUser(t.Context(), auth.User{ID: "u1", Roles: []auth.Role{auth.RoleClient}, CreatedAt: t0}))
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), p)
+	}
+}

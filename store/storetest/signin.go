@@ -253,6 +253,30 @@ func testAttachIdentifier(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		}
 	})
 
+	t.Run("VoidsPendingChallenges", func(t *testing.T) {
+		t.Parallel()
+		st := setup(t, phoneB) // u1 replaces phoneA with phoneB
+		ctx := t.Context()
+		pending := []auth.Challenge{
+			newChallenge("old-phone-sign-in", phoneA, auth.PurposeSignIn, ""),
+			newChallenge("new-phone-sign-in", phoneB, auth.PurposeSignIn, ""),
+			newChallenge("other-request", emailA, auth.PurposeAddIdentifier, "u1"),
+			newChallenge("unrelated", emailB, auth.PurposeSignIn, ""),
+		}
+		for _, c := range pending {
+			c.CreatedAt = t0.Add(time.Second) // after c1, so creating them voids nothing of u1's
+			require.NoError(t, st.CreateChallenge(ctx, c))
+		}
+		_, err := st.AttachIdentifier(ctx, "c1", t0.Add(time.Minute))
+		require.NoError(t, err)
+		for _, id := range []string{"old-phone-sign-in", "new-phone-sign-in", "other-request"} {
+			_, err := st.AttemptChallenge(ctx, id, t0.Add(2*time.Minute))
+			assert.ErrorIs(t, err, auth.ErrCodeExpired, "%s is void after the change", id)
+		}
+		_, err = st.AttemptChallenge(ctx, "unrelated", t0.Add(2*time.Minute))
+		assert.NoError(t, err, "someone else's sign-in is untouched")
+	})
+
 	t.Run("TakenLeavesChallengeUnconsumed", func(t *testing.T) {
 		t.Parallel()
 		st := setup(t, emailA)
