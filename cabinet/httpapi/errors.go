@@ -4,7 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kabinet-dev/kabinet/auth"
 )
@@ -107,7 +110,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &ve) {
 		body.Field = ve.Field
 		if lang == "en" {
-			body.Message = ve.Message
+			body.Message = sentence(ve.Message)
 		} else if ru, ok := ruMessages[ve.Message]; ok {
 			body.Message = ru
 		}
@@ -140,3 +143,17 @@ type fieldError struct {
 
 func (e *fieldError) Error() string { return e.err.Error() + ": " + e.field }
 func (e *fieldError) Unwrap() error { return e.err }
+
+// sentence turns a domain error's fragment ("not a valid phone number") into
+// a message for people ("Not a valid phone number.").
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.ContainsAny(s[len(s)-1:], ".!?") {
+		s += "."
+	}
+	return s
+}
