@@ -63,17 +63,7 @@ func (s *Store) AttemptChallenge(ctx context.Context, id string, now time.Time) 
 // DeleteChallengesBefore removes challenges whose expiry is before t, used or
 // not.
 func (s *Store) DeleteChallengesBefore(ctx context.Context, t time.Time) (int, error) {
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-
-	n, err := execCount(ctx, tx, `DELETE FROM challenges WHERE expires_at < ?`, encodeTime(t))
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete challenges: %w", err)
-	}
-	return n, commit(tx)
+	return s.execWrite(ctx, "delete challenges", `DELETE FROM challenges WHERE expires_at < ?`, encodeTime(t))
 }
 
 // voidOpenChallenges marks the open challenges of identifier for purpose as

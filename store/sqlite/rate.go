@@ -69,17 +69,7 @@ func (s *Store) RecordRate(ctx context.Context, now time.Time, keys ...string) e
 
 // DeleteRateEventsBefore removes events recorded before t.
 func (s *Store) DeleteRateEventsBefore(ctx context.Context, t time.Time) (int, error) {
-	tx, err := s.beginWrite(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-
-	n, err := execCount(ctx, tx, `DELETE FROM rate_events WHERE at < ?`, encodeTime(t))
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete rate events: %w", err)
-	}
-	return n, commit(tx)
+	return s.execWrite(ctx, "delete rate events", `DELETE FROM rate_events WHERE at < ?`, encodeTime(t))
 }
 
 // checkLimits returns a *auth.RateLimitError for the first limit, in order,

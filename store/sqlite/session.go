@@ -108,22 +108,24 @@ func (s *Store) DeleteSession(ctx context.Context, userID, sessionID string) err
 
 // DeleteOtherSessions removes every session of the user except keepID.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepID string) (int, error) {
-	return s.deleteSessions(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepID)
+	return s.execWrite(ctx, "delete sessions", `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepID)
 }
 
 // DeleteUserSessions removes every session of the user.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) (int, error) {
-	return s.deleteSessions(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return s.execWrite(ctx, "delete sessions", `DELETE FROM sessions WHERE user_id = ?`, userID)
 }
 
 // DeleteExpiredSessions removes the sessions that are not Live at now: past
 // their absolute expiry or their idle expiry (both inclusive).
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
 	at := encodeTime(now)
-	return s.deleteSessions(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR idle_expires_at <= ?`, at, at)
+	return s.execWrite(ctx, "delete sessions", `DELETE FROM sessions WHERE expires_at <= ? OR idle_expires_at <= ?`, at, at)
 }
 
-func (s *Store) deleteSessions(ctx context.Context, query string, args ...any) (int, error) {
+// execWrite runs one statement in its own write transaction and returns the
+// rows it affected; what names the operation in errors.
+func (s *Store) execWrite(ctx context.Context, what, query string, args ...any) (int, error) {
 	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return 0, err
@@ -132,7 +134,7 @@ func (s *Store) deleteSessions(ctx context.Context, query string, args ...any) (
 
 	n, err := execCount(ctx, tx, query, args...)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete sessions: %w", err)
+		return 0, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	return n, commit(tx)
 }
