@@ -88,10 +88,17 @@ func parseEmail(s string) (Identifier, error) {
 	v := strings.ToLower(addr.Address)
 	local, domain, _ := strings.Cut(v, "@")
 	if len(v) > maxIdentifierLen || local == "" || len(local) > 64 || !strings.Contains(domain, ".") ||
-		strings.HasPrefix(domain, "[") || strings.HasSuffix(domain, ".") {
+		strings.HasPrefix(domain, "[") || strings.HasSuffix(domain, ".") || numericTLD(domain) {
 		return Identifier{}, invalidIdentifier("not a valid e-mail address")
 	}
 	return Identifier{Channel: ChannelEmail, Value: v}, nil
+}
+
+// numericTLD reports whether the domain's last label is all digits, as in an
+// IP address ("a@127.0.0.1"): no public top-level domain is.
+func numericTLD(domain string) bool {
+	tld := domain[strings.LastIndexByte(domain, '.')+1:]
+	return tld != "" && strings.Trim(tld, "0123456789") == ""
 }
 
 func parsePhone(s, defaultRegion string) (Identifier, error) {

@@ -74,6 +74,7 @@ func TestParseIdentifierRefused(t *testing.T) {
 		{"no dot in domain", "anna@localhost"},
 		{"display name", "Anna <a@b.c>"},
 		{"domain literal", "a@[1.2.3.4]"},
+		{"IP address as domain", "a@127.0.0.1"},
 		{"no local part", "@example.com"},
 		{"trailing dot", "anna@example.com."},
 		{"two at signs", "anna@@example.com"},

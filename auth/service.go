@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -113,8 +114,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("auth: Config.CodeTTL must be between 0 and 10 minutes")
 	}
 	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 5)
-	if cfg.MaxAttempts < 1 {
-		return nil, errors.New("auth: Config.MaxAttempts must be positive")
+	if cfg.MaxAttempts < 1 || cfg.MaxAttempts > 10 {
+		return nil, errors.New("auth: Config.MaxAttempts must be between 1 and 10")
 	}
 	cfg.ResendAfter = cmp.Or(cfg.ResendAfter, 60*time.Second)
 	cfg.CodesPerHour = cmp.Or(cfg.CodesPerHour, 5)
@@ -191,11 +192,13 @@ func (s *Service) issue(ctx context.Context, purpose Purpose, userID string, req
 	now := s.cfg.Now().UTC()
 	// enabled: a negative FailuresPerDay switches the limit off; passed on, the
 	// store would count Max < 0 as always exhausted.
-	if err := s.cfg.Store.CheckRate(ctx, now, enabled([]RateLimit{s.failureLimit(id)})...); err != nil {
-		return Ticket{}, s.rateLimited(ctx, err, userID, id, req.IP)
+	failures := enabled([]RateLimit{s.failureLimit(id)})
+	if err := s.cfg.Store.CheckRate(ctx, now, failures...); err != nil {
+		return Ticket{}, s.rateLimited(ctx, err, failures, userID, id, req.IP)
 	}
-	if err := s.cfg.Store.TakeRate(ctx, now, s.sendLimits(purpose, id, req.IP)...); err != nil {
-		return Ticket{}, s.rateLimited(ctx, err, userID, id, req.IP)
+	sends := s.sendLimits(purpose, id, req.IP)
+	if err := s.cfg.Store.TakeRate(ctx, now, sends...); err != nil {
+		return Ticket{}, s.rateLimited(ctx, err, sends, userID, id, req.IP)
 	}
 
 	locale := normalizeLocale(req.Locale, s.cfg.DefaultLocale)
@@ -244,7 +247,7 @@ func (s *Service) sendLimits(purpose Purpose, id Identifier, ip string) []RateLi
 		{Name: "identifier_day", Key: "code:id_day:" + id.Value, Window: 24 * time.Hour, Max: s.cfg.CodesPerDay},
 	}
 	if ip != "" {
-		limits = append(limits, RateLimit{Name: "ip_hour", Key: "code:ip:" + ip, Window: time.Hour, Max: s.cfg.SendsPerIPPerHour})
+		limits = append(limits, RateLimit{Name: "ip_hour", Key: "code:ip:" + ipBucket(ip), Window: time.Hour, Max: s.cfg.SendsPerIPPerHour})
 	}
 	if id.Channel == ChannelSMS {
 		limits = append(limits, RateLimit{Name: "sms_budget", Key: "code:sms_budget", Window: time.Hour, Max: s.cfg.SMSPerHour})
@@ -261,20 +264,39 @@ func enabled(limits []RateLimit) []RateLimit {
 	return slices.DeleteFunc(limits, func(l RateLimit) bool { return l.Max < 0 || l.Window <= 0 })
 }
 
-func (s *Service) rateLimited(ctx context.Context, err error, actorID string, id Identifier, ip string) error {
+// ipBucket is the rate-limit key part of a client IP: the address for IPv4,
+// its /64 for IPv6 (one host usually holds a whole /64).
+func ipBucket(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
+// rateLimited records a refusal by one of limits in the audit trail, at most
+// once a minute per refusing limit key: a client hammering a closed door, even
+// with ever new identifiers, must not grow the append-only trail without bound.
+func (s *Service) rateLimited(ctx context.Context, err error, limits []RateLimit, actorID string, id Identifier, ip string) error {
 	var rl *RateLimitError
-	if errors.As(err, &rl) {
-		detail := "limit=" + rl.Limit
-		if !id.IsZero() {
-			detail += " " + id.Masked()
+	if !errors.As(err, &rl) {
+		return err
+	}
+	key := rl.Limit
+	for _, l := range limits {
+		if l.Name == rl.Limit {
+			key = l.Key
 		}
-		// One entry per limit, identifier and IP per minute: a client hammering
-		// a closed door must not grow the append-only trail without bound.
-		now := s.cfg.Now().UTC()
-		once := RateLimit{Name: "audit", Key: "audit:rate_limited:" + rl.Limit + ":" + id.Value + ":" + ip, Window: time.Minute, Max: 1}
-		if s.cfg.Store.TakeRate(ctx, now, once) == nil {
-			s.audit(ctx, AuditEntry{At: now, ActorID: actorID, Action: ActionRateLimited, IP: ip, Detail: detail})
-		}
+	}
+	detail := "limit=" + rl.Limit
+	if !id.IsZero() {
+		detail += " " + id.Masked()
+	}
+	now := s.cfg.Now().UTC()
+	ctx = context.WithoutCancel(ctx)
+	if s.cfg.Store.TakeRate(ctx, now, RateLimit{Name: "audit", Key: "audit:" + key, Window: time.Minute, Max: 1}) == nil {
+		s.audit(ctx, AuditEntry{At: now, ActorID: actorID, Action: ActionRateLimited, IP: ip, Detail: detail})
 	}
 	return err
 }
@@ -351,6 +373,11 @@ func (s *Service) ConfirmIdentifier(ctx context.Context, who Identity, challenge
 	if err != nil {
 		return User{}, err
 	}
+	// A new phone or e-mail is how an account changes hands: every other
+	// device signs in again.
+	if _, err := s.cfg.Store.DeleteOtherSessions(context.WithoutCancel(ctx), who.User.ID, who.Session.ID); err != nil {
+		return User{}, err
+	}
 	s.audit(ctx, AuditEntry{At: s.cfg.Now().UTC(), ActorID: who.User.ID, Action: ActionIdentifierAdded, Subject: u.ID,
 		IP: ip, Detail: string(ch.Identifier.Channel) + " " + ch.Identifier.Masked()})
 	return u, nil
@@ -363,10 +390,10 @@ func (s *Service) checkCode(ctx context.Context, challengeID, code, ip string, p
 		return Challenge{}, &ValidationError{Field: "code", Message: "the code is six digits", Err: ErrInvalidInput}
 	}
 	now := s.cfg.Now().UTC()
-	if ip != "" && s.cfg.VerifiesPerIPPerHour > 0 {
-		err := s.cfg.Store.TakeRate(ctx, now, RateLimit{Name: "verify_ip_hour", Key: "verify:ip:" + ip, Window: time.Hour, Max: s.cfg.VerifiesPerIPPerHour})
-		if err != nil {
-			return Challenge{}, s.rateLimited(ctx, err, userID, Identifier{}, ip)
+	if ip != "" {
+		perIP := enabled([]RateLimit{{Name: "verify_ip_hour", Key: "verify:ip:" + ipBucket(ip), Window: time.Hour, Max: s.cfg.VerifiesPerIPPerHour}})
+		if err := s.cfg.Store.TakeRate(ctx, now, perIP...); err != nil {
+			return Challenge{}, s.rateLimited(ctx, err, perIP, userID, Identifier{}, ip)
 		}
 	}
 	if challengeID == "" || len(challengeID) > 64 {
@@ -379,13 +406,13 @@ func (s *Service) checkCode(ctx context.Context, challengeID, code, ip string, p
 	if ch.Purpose != purpose || ch.UserID != userID {
 		return Challenge{}, ErrCodeExpired // a challenge of another kind or another user: as if unknown
 	}
-	if lim := s.failureLimit(ch.Identifier); lim.Max > 0 {
-		if err := s.cfg.Store.CheckRate(ctx, now, lim); err != nil {
-			return Challenge{}, s.rateLimited(ctx, err, userID, ch.Identifier, ip)
-		}
+	failures := enabled([]RateLimit{s.failureLimit(ch.Identifier)})
+	if err := s.cfg.Store.CheckRate(ctx, now, failures...); err != nil {
+		return Challenge{}, s.rateLimited(ctx, err, failures, userID, ch.Identifier, ip)
 	}
 	if !hmac.Equal(codeHash(s.cfg.Secret, ch.ID, code), ch.CodeHash) {
-		if err := s.cfg.Store.RecordRate(ctx, now, s.failureLimit(ch.Identifier).Key); err != nil {
+		// The failure counts even if the client hangs up now.
+		if err := s.cfg.Store.RecordRate(context.WithoutCancel(ctx), now, s.failureLimit(ch.Identifier).Key); err != nil {
 			return Challenge{}, err
 		}
 		s.audit(ctx, AuditEntry{At: now, ActorID: userID, Action: ActionVerifyFailed, Subject: ch.ID, IP: ip,
@@ -527,7 +554,9 @@ func (s *Service) Cleanup(ctx context.Context) error {
 // request the entry describes stands.
 func (s *Service) audit(ctx context.Context, e AuditEntry) {
 	e.ID = s.cfg.NewID()
-	if err := s.cfg.Store.AppendAudit(ctx, e); err != nil {
+	// The change it records is committed: the entry must be written even if
+	// the client hangs up meanwhile.
+	if err := s.cfg.Store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
 		s.log.ErrorContext(ctx, "auth: audit append failed", "action", e.Action, "err", err)
 	}
 }
@@ -540,7 +569,21 @@ func (s *Service) Audit(ctx context.Context, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = s.cfg.Now().UTC()
 	}
-	return s.cfg.Store.AppendAudit(ctx, e)
+	return s.cfg.Store.AppendAudit(context.WithoutCancel(ctx), e)
+}
+
+// AuditAtMostEvery appends e unless an entry under the same key was appended
+// within every: for events an outsider can repeat at will (refused requests),
+// so they cannot grow the append-only trail without bound.
+func (s *Service) AuditAtMostEvery(ctx context.Context, key string, every time.Duration, e AuditEntry) error {
+	ctx = context.WithoutCancel(ctx)
+	err := s.cfg.Store.TakeRate(ctx, s.cfg.Now().UTC(), RateLimit{Name: "audit", Key: "audit:" + key, Window: every, Max: 1})
+	if errors.Is(err, ErrRateLimited) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return s.Audit(ctx, e)
 }
 
 // AuditTrail lists audit entries. Only a principal with PermViewAudit may read it.

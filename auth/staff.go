@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // StaffInput pre-registers a staff member, who then signs in with a code like
@@ -45,6 +47,10 @@ func (s *Service) registerStaff(ctx context.Context, actorID string, in StaffInp
 	if err != nil {
 		return User{}, err
 	}
+	branches, err := validBranches(in.Branches)
+	if err != nil {
+		return User{}, err
+	}
 	if !slices.ContainsFunc(roles, Role.IsStaff) {
 		return User{}, &ValidationError{Field: "roles", Message: "at least one staff role is required", Err: ErrInvalidInput}
 	}
@@ -52,7 +58,7 @@ func (s *Service) registerStaff(ctx context.Context, actorID string, in StaffInp
 	u, err := s.cfg.Store.UserByIdentifier(ctx, id)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		u = User{ID: s.cfg.NewID(), Roles: roles, Branches: cleanBranches(in.Branches),
+		u = User{ID: s.cfg.NewID(), Roles: roles, Branches: branches,
 			Locale: normalizeLocale(in.Locale, s.cfg.DefaultLocale), CreatedAt: now}
 		if id.Channel == ChannelSMS {
 			u.Phone = id.Value
@@ -71,11 +77,12 @@ func (s *Service) registerStaff(ctx context.Context, actorID string, in StaffInp
 				merged = append(merged, r)
 			}
 		}
-		branches := cleanBranches(append(slices.Clone(u.Branches), in.Branches...))
-		if slices.Equal(merged, u.Roles) && slices.Equal(branches, u.Branches) && !u.Disabled {
+		branches := cleanBranches(append(slices.Clone(u.Branches), branches...))
+		if slices.Equal(merged, u.Roles) && slices.Equal(branches, u.Branches) {
 			return u, nil // nothing changes: Bootstrap on every start-up is a no-op
 		}
-		if u, err = s.applyAccess(ctx, u, merged, branches, false); err != nil {
+		// A disabled account stays disabled: only SetAccess enables it.
+		if u, err = s.applyAccess(ctx, u, merged, branches, u.Disabled); err != nil {
 			return User{}, err
 		}
 	}
@@ -108,6 +115,10 @@ func (s *Service) SetAccess(ctx context.Context, actor Principal, userID string,
 	if len(roles) == 0 {
 		return User{}, &ValidationError{Field: "roles", Message: "at least one role is required", Err: ErrInvalidInput}
 	}
+	branches, err := validBranches(ch.Branches)
+	if err != nil {
+		return User{}, err
+	}
 	if userID == actor.UserID && (ch.Disabled || !slices.Contains(roles, RoleAdmin) && actor.HasRole(RoleAdmin)) {
 		return User{}, &ValidationError{Field: "roles", Message: "you cannot remove your own admin role or disable yourself", Err: ErrInvalidInput}
 	}
@@ -116,7 +127,7 @@ func (s *Service) SetAccess(ctx context.Context, actor Principal, userID string,
 		return User{}, err
 	}
 	old := joinRoles(u.Roles)
-	if u, err = s.applyAccess(ctx, u, roles, cleanBranches(ch.Branches), ch.Disabled); err != nil {
+	if u, err = s.applyAccess(ctx, u, roles, branches, ch.Disabled); err != nil {
 		return User{}, err
 	}
 	s.audit(ctx, AuditEntry{At: s.cfg.Now().UTC(), ActorID: actor.UserID, Action: ActionRolesChanged, Subject: u.ID, IP: ch.IP,
@@ -125,12 +136,27 @@ func (s *Service) SetAccess(ctx context.Context, actor Principal, userID string,
 }
 
 // User returns a user by ID for a principal allowed to see it: the user
-// themselves or staff with PermViewClients. Others get ErrNotFound.
+// themselves, staff with PermViewClients for a client, an admin (PermManageStaff)
+// for anyone. Others get ErrNotFound, so IDs cannot be probed. A staff read of
+// someone else's account goes to the audit trail.
 func (s *Service) User(ctx context.Context, actor Principal, userID string) (User, error) {
-	if actor.UserID != userID && !actor.Can(PermViewClients) {
+	if actor.UserID == userID {
+		return s.cfg.Store.UserByID(ctx, userID)
+	}
+	if !actor.Can(PermViewClients) {
 		return User{}, ErrNotFound
 	}
-	return s.cfg.Store.UserByID(ctx, userID)
+	u, err := s.cfg.Store.UserByID(ctx, userID)
+	if err != nil {
+		return User{}, err
+	}
+	if isStaff(u) && !actor.Can(PermManageStaff) {
+		return User{}, ErrNotFound
+	}
+	if err := s.Audit(ctx, AuditEntry{ActorID: actor.UserID, Action: ActionUserViewed, Subject: u.ID}); err != nil {
+		return User{}, err
+	}
+	return u, nil
 }
 
 func (s *Service) applyAccess(ctx context.Context, u User, roles []Role, branches []string, disabled bool) (User, error) {
@@ -155,6 +181,24 @@ func validRoles(in []Role) ([]Role, error) {
 		}
 	}
 	return out, nil
+}
+
+// Branch ID limits: IDs are opaque, but bounded and printable.
+const (
+	maxBranches     = 100
+	maxBranchIDSize = 64
+)
+
+func validBranches(in []string) ([]string, error) {
+	if len(in) > maxBranches {
+		return nil, &ValidationError{Field: "branch_ids", Message: "too many branches", Err: ErrInvalidInput}
+	}
+	for _, b := range in {
+		if len(b) > maxBranchIDSize || strings.ContainsFunc(b, unicode.IsControl) || !utf8.ValidString(b) {
+			return nil, &ValidationError{Field: "branch_ids", Message: "a branch ID is too long or has characters that are not allowed", Err: ErrInvalidInput}
+		}
+	}
+	return cleanBranches(in), nil
 }
 
 func cleanBranches(in []string) []string {

@@ -107,6 +107,7 @@ const (
 	ActionStaffRegistered = "auth.staff_registered"
 	ActionIdentifierAdded = "auth.identifier_added"
 	ActionAccessDenied    = "auth.access_denied"
+	ActionUserViewed      = "auth.user_viewed" // staff read someone else's account
 )
 
 // Store is the storage auth needs. Implementations must make each method

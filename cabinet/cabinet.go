@@ -55,6 +55,9 @@ type HTTPConfig struct {
 	TrustedProxies []netip.Prefix
 	// SecureCookies marks the session cookie Secure: set it behind HTTPS.
 	SecureCookies bool
+	// TrustedOrigins may send state-changing browser requests from another
+	// origin, e.g. "https://app.clinic.example".
+	TrustedOrigins []string
 }
 
 // Cabinet is a wired clinic cabinet.
@@ -102,6 +105,7 @@ func New(cfg Config) (*Cabinet, error) {
 		Logger:         log,
 		TrustedProxies: cfg.HTTP.TrustedProxies,
 		SecureCookies:  cfg.HTTP.SecureCookies,
+		TrustedOrigins: cfg.HTTP.TrustedOrigins,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: %w", err)

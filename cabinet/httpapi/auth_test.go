@@ -310,3 +310,13 @@ func TestClientIPIgnoresSpoofedForwardedFor(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainCookieRefusedWhenSecure: once cookies are Secure, only the __Host-
+// cookie authenticates; a planted plain-named one does not (cookie tossing).
+func TestPlainCookieRefusedWhenSecure(t *testing.T) {
+	h := newHarness(t, func(c *cabinet.Config) { c.HTTP.SecureCookies = true })
+	s := h.signIn("+79123456789", "+79123456789")
+	planted := &http.Cookie{Name: "kabinet_session", Value: s.token}
+	assert.Equal(t, http.StatusUnauthorized, h.do(req{method: "GET", path: "/api/v1/me", cookies: []*http.Cookie{planted}}).StatusCode)
+	assert.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/me", cookies: []*http.Cookie{s.cookie}}).StatusCode)
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
@@ -34,6 +33,9 @@ type Config struct {
 	SecureCookies bool
 	// CookieName is the session cookie's name; default "kabinet_session".
 	CookieName string
+	// TrustedOrigins may send state-changing browser requests from another
+	// origin, e.g. "https://app.clinic.example" for a separately hosted front end.
+	TrustedOrigins []string
 }
 
 type server struct {
@@ -60,6 +62,11 @@ func New(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	cop := http.NewCrossOriginProtection()
+	for _, o := range cfg.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("httpapi: Config.TrustedOrigins: %w", err)
+		}
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errCSRF)
 	}))
@@ -162,7 +169,14 @@ func (s *server) token(r *http.Request) (string, bool) {
 		}
 		return "", false
 	}
-	for _, name := range []string{"__Host-" + s.cookie, s.cookie} {
+	// The __Host- cookie can only have been set over HTTPS by this host. Once
+	// cookies are Secure, the plain name is refused: a sibling subdomain or a
+	// man in the middle could plant it (cookie tossing).
+	names := []string{"__Host-" + s.cookie}
+	if !s.secure && r.TLS == nil {
+		names = append(names, s.cookie)
+	}
+	for _, name := range names {
 		if c, err := r.Cookie(name); err == nil && c.Value != "" {
 			return c.Value, true
 		}
@@ -176,30 +190,39 @@ func safeMethod(m string) bool {
 
 // clientIP is the connection's peer, or — when the peer is a trusted proxy —
 // the rightmost address in X-Forwarded-For that is not itself a trusted proxy.
+// A peer on a Unix socket is a local proxy by construction and is trusted.
+// The result is never empty, so per-IP limits always apply.
 func (s *server) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	peer = peer.Unmap()
-	if !s.trusted(peer) {
+	peer, ok := parseHost(r.RemoteAddr)
+	if ok && !s.trusted(peer) {
 		return peer.String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		a, valid := parseHost(strings.TrimSpace(hops[i]))
+		if !valid {
 			break
 		}
-		if a = a.Unmap(); !s.trusted(a) {
+		if !s.trusted(a) {
 			return a.String()
 		}
 	}
-	return peer.String()
+	if ok {
+		return peer.String()
+	}
+	return "unknown"
+}
+
+// parseHost reads an address with or without a port ("203.0.113.7",
+// "203.0.113.7:4711", "[2001:db8::1]:443").
+func parseHost(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	return netip.Addr{}, false
 }
 
 func (s *server) trusted(a netip.Addr) bool {

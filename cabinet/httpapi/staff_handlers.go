@@ -9,11 +9,13 @@ import (
 	"github.com/kabinet-dev/kabinet/auth"
 )
 
-// denied records a refused staff request in the audit trail, then returns err.
+// denied records a refused staff request in the audit trail (once a minute
+// per user and endpoint, so repeating it cannot flood the trail), then
+// returns err.
 func (s *server) denied(r *http.Request, who auth.Identity, err error) error {
 	if errors.Is(err, auth.ErrForbidden) {
-		_ = s.auth.Audit(r.Context(), auth.AuditEntry{ActorID: who.User.ID, Action: auth.ActionAccessDenied,
-			IP: s.clientIP(r), Detail: r.Method + " " + r.Pattern})
+		_ = s.auth.AuditAtMostEvery(r.Context(), "denied:"+who.User.ID+":"+r.Pattern, time.Minute,
+			auth.AuditEntry{ActorID: who.User.ID, Action: auth.ActionAccessDenied, IP: s.clientIP(r), Detail: r.Method + " " + r.Pattern})
 	}
 	return err
 }

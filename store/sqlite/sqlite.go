@@ -230,10 +230,14 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if path == "" {
 		return errors.New("sqlite: backup: empty file name")
 	}
-	if _, err := os.Lstat(path); err == nil {
+	// Create it empty and private first (VACUUM INTO accepts an empty file):
+	// a backup holds the same personal data as the database.
+	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("sqlite: backup: %s already exists", path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	} else if err != nil {
 		return fmt.Errorf("sqlite: backup: %w", err)
+	} else {
+		f.Close()
 	}
 	// The read pool is query_only, which refuses VACUUM INTO, and the writer
 	// must stay free: use a connection of its own, with the same pragmas.
@@ -244,6 +248,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
 	}
 	f, err := os.Open(path)

@@ -255,6 +255,9 @@ func TestBackup(t *testing.T) {
 	backup := filepath.Join(dir, "backup.db")
 	require.NoError(t, st.Backup(ctx, backup))
 	require.Error(t, st.Backup(ctx, backup), "an existing file is not overwritten")
+	fi, err := os.Stat(backup)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "a backup is as private as the database")
 
 	// The store still works, and the copy opens as a store with the data.
 	require.NoError(t, st.AppendAudit(ctx, auth.AuditEntry{ID: "e2", At: t0, Action: auth.ActionLogout}))
