@@ -99,6 +99,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 				"SMS (KABINET_SMS_WEBHOOK_URL) providers, or listen on 127.0.0.1, ::1 or localhost",
 				strings.Join(devChannels, " and "), cfg.addr)
 		}
+		if len(cfg.trustedProxies) > 0 || cfg.secureCookies {
+			// -trusted-proxies or -secure-cookies mean a reverse proxy in front:
+			// the loopback address would then be reachable from anywhere.
+			return fmt.Errorf("dev mode (no provider for %s) refuses to run behind a proxy (-trusted-proxies or -secure-cookies is set): "+
+				"sign-in codes would be shown to anyone who can reach /dev/outbox. Configure SMTP (KABINET_SMTP_HOST…) and "+
+				"SMS (KABINET_SMS_WEBHOOK_URL) providers", strings.Join(devChannels, " and "))
+		}
 	}
 
 	secret := cfg.secret
@@ -155,8 +162,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthHandler(cab.Ping))
 	if outbox != nil {
-		mux.Handle("GET /dev/outbox", outbox.JSONHandler())
-		mux.Handle("GET /dev/outbox.html", outbox.HTMLHandler())
+		mux.Handle("GET /dev/outbox", localOnly(outbox.JSONHandler()))
+		mux.Handle("GET /dev/outbox.html", localOnly(outbox.HTMLHandler()))
 	}
 	mux.Handle("GET /{$}", indexHandler(outbox != nil, cfg.demo))
 	mux.Handle("/", cab.Handler())

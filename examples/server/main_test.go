@@ -284,6 +284,50 @@ func TestDevModeRefusesNonLoopback(t *testing.T) {
 	}
 }
 
+func TestDevModeRefusesBehindProxy(t *testing.T) {
+	t.Parallel()
+	for _, flag := range [][]string{{"-trusted-proxies", "127.0.0.1/32"}, {"-secure-cookies"}} {
+		t.Run(flag[0], func(t *testing.T) {
+			t.Parallel()
+			d := newDirs(t)
+			args := append([]string{"-addr", "127.0.0.1:0", "-db", d.db, "-data", d.data}, flag...)
+			err := run(t.Context(), args, env{}.get, io.Discard, func(string) { t.Error("ready was called") })
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "proxy")
+		})
+	}
+}
+
+// TestDevOutboxOnlyForDirectLocalRequests: a forwarded request or a foreign
+// Host (DNS rebinding) does not see the codes.
+func TestDevOutboxOnlyForDirectLocalRequests(t *testing.T) {
+	h := localOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
+	cases := []struct {
+		host   string
+		header string
+		want   int
+	}{
+		{"127.0.0.1:8080", "", http.StatusOK},
+		{"localhost:8080", "", http.StatusOK},
+		{"[::1]:8080", "", http.StatusOK},
+		{"localhost", "", http.StatusOK},
+		{"attacker.example:8080", "", http.StatusForbidden},
+		{"cabinet.clinic.example", "", http.StatusForbidden},
+		{"127.0.0.1:8080", "X-Forwarded-For", http.StatusForbidden},
+		{"127.0.0.1:8080", "Forwarded", http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		r := httptest.NewRequest("GET", "/dev/outbox", nil)
+		r.Host = tc.host
+		if tc.header != "" {
+			r.Header.Set(tc.header, "for=203.0.113.66")
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		assert.Equal(t, tc.want, w.Code, "%s %s", tc.host, tc.header)
+	}
+}
+
 func TestIsLoopback(t *testing.T) {
 	t.Parallel()
 	for addr, want := range map[string]bool{
