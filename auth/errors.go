@@ -21,6 +21,9 @@ var (
 	ErrRateLimited = errors.New("auth: rate limited")
 	// ErrUnauthenticated: no valid session for the token.
 	ErrUnauthenticated = errors.New("auth: unauthenticated")
+	// ErrAccountDisabled: the code was right, but the clinic has disabled the
+	// account.
+	ErrAccountDisabled = errors.New("auth: account disabled")
 	// ErrForbidden: the principal lacks the permission.
 	ErrForbidden = errors.New("auth: forbidden")
 	// ErrNotFound: the object does not exist or is not the caller's.

@@ -69,13 +69,19 @@ func ParseIdentifier(raw, defaultRegion string) (Identifier, error) {
 		return Identifier{}, invalidIdentifier("enter a phone number or an e-mail address")
 	case len(s) > maxIdentifierLen:
 		return Identifier{}, invalidIdentifier("too long")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, notPrintable):
 		return Identifier{}, invalidIdentifier("contains characters that are not allowed")
 	case strings.Contains(s, "@"):
 		return parseEmail(s)
 	default:
 		return parsePhone(s, defaultRegion)
 	}
+}
+
+// notPrintable refuses control and format characters (bidi overrides,
+// zero-width joiners) and the replacement character left by broken UTF-8.
+func notPrintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
 }
 
 func parseEmail(s string) (Identifier, error) {

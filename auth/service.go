@@ -321,8 +321,8 @@ type SignIn struct {
 // Verify checks a sign-in code and opens a session; the first success for an
 // identifier creates its user with the client role. Errors:
 // *InvalidCodeError (ErrInvalidCode) with attempts left, ErrCodeExpired (also
-// after too many attempts or once used), *RateLimitError, *ValidationError for a
-// code that is not six digits (no attempt is spent).
+// after too many attempts or once used), ErrAccountDisabled, *RateLimitError,
+// *ValidationError for a code that is not six digits (no attempt is spent).
 func (s *Service) Verify(ctx context.Context, req VerifyRequest) (SignIn, error) {
 	ch, err := s.checkCode(ctx, req.ChallengeID, req.Code, req.IP, PurposeSignIn, "")
 	if err != nil {
@@ -353,7 +353,11 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (SignIn, error)
 		return SignIn{}, err
 	}
 	user, created, err := s.cfg.Store.CompleteSignIn(ctx, ch.ID, now, newUser, sess)
-	if err != nil {
+	if errors.Is(err, ErrUnauthenticated) {
+		// The person proved they hold the identifier: telling them the account
+		// is disabled reveals nothing to a stranger.
+		return SignIn{}, ErrAccountDisabled
+	} else if err != nil {
 		return SignIn{}, err
 	}
 	sess.UserID = user.ID
@@ -385,7 +389,13 @@ func (s *Service) ConfirmIdentifier(ctx context.Context, who Identity, challenge
 
 // checkCode spends one attempt of the challenge and compares the code.
 func (s *Service) checkCode(ctx context.Context, challengeID, code, ip string, purpose Purpose, userID string) (Challenge, error) {
-	code = strings.TrimSpace(code)
+	// People copy codes with spaces or dashes ("451 369"): keep the digits' order.
+	code = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u00a0' {
+			return -1
+		}
+		return r
+	}, code)
 	if !validCodeFormat(code) {
 		return Challenge{}, &ValidationError{Field: "code", Message: "the code is six digits", Err: ErrInvalidInput}
 	}

@@ -174,7 +174,7 @@ func validRoles(in []Role) ([]Role, error) {
 	out := make([]Role, 0, len(in))
 	for _, r := range in {
 		if !r.Valid() {
-			return nil, &ValidationError{Field: "roles", Message: fmt.Sprintf("unknown role %q", r), Err: ErrInvalidInput}
+			return nil, &ValidationError{Field: "roles", Message: "unknown role: use client, specialist, manager or admin", Err: ErrInvalidInput}
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)

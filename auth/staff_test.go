@@ -119,7 +119,7 @@ func TestSpecialistLifecycle(t *testing.T) {
 	tk, err := e.svc.RequestCode(e.ctx, auth.CodeRequest{Identifier: phoneBoris})
 	require.NoError(t, err, "a disabled account gets the same answer as any other")
 	_, err = e.verify(tk, phoneBoris)
-	assert.ErrorIs(t, err, auth.ErrUnauthenticated)
+	assert.ErrorIs(t, err, auth.ErrAccountDisabled)
 	sessions, err := e.store.ListSessions(e.ctx, spec.ID)
 	require.NoError(t, err)
 	assert.Empty(t, sessions)

@@ -57,6 +57,14 @@ func TestSignInByPhone(t *testing.T) {
 	require.Equal(t, http.StatusOK, me.StatusCode)
 	assert.Equal(t, user["id"], me.json(t)["user"].(map[string]any)["id"])
 
+	// A code typed with spaces is the same code.
+	h.clock.Advance(61 * time.Second)
+	c := h.do(req{method: "POST", path: "/api/v1/auth/code", body: map[string]string{"identifier": "+79123456789"}})
+	spaced := h.lastCode("+79123456789")
+	spaced = " " + spaced[:3] + " " + spaced[3:] + " "
+	v2 := h.do(req{method: "POST", path: "/api/v1/auth/verify", body: map[string]string{"challenge_id": c.json(t)["challenge_id"].(string), "code": spaced}})
+	assert.Equal(t, http.StatusOK, v2.StatusCode, "%s", v2.body)
+
 	// The same person, another spelling: the same account.
 	again := h.signIn("+7 912 345 67 89", "+79123456789")
 	assert.Equal(t, user["id"], again.userID)

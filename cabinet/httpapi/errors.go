@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 // Errors of the HTTP layer itself (malformed requests, routing).
 var (
 	errMalformedJSON  = errors.New("httpapi: malformed JSON")
+	errWrongType      = errors.New("httpapi: wrong JSON type")
 	errUnknownField   = errors.New("httpapi: unknown field")
 	errBodyTooLarge   = errors.New("httpapi: body too large")
 	errMediaType      = errors.New("httpapi: unsupported media type")
@@ -42,11 +44,13 @@ var errorTable = []struct {
 	{auth.ErrCodeExpired, errorKind{410, "code_expired", "Код больше не действует. Запросите новый.", "The code is no longer valid. Request a new one."}},
 	{auth.ErrRateLimited, errorKind{429, "rate_limited", "Слишком много попыток. Повторите позже.", "Too many attempts. Try again later."}},
 	{auth.ErrUnauthenticated, errorKind{401, "unauthenticated", "Войдите в кабинет.", "Please sign in."}},
+	{auth.ErrAccountDisabled, errorKind{403, "account_disabled", "Учётная запись отключена. Обратитесь в клинику.", "The account is disabled. Please contact the clinic."}},
 	{auth.ErrForbidden, errorKind{403, "forbidden", "Недостаточно прав.", "You are not allowed to do this."}},
 	{auth.ErrNotFound, errorKind{404, "not_found", "Не найдено.", "Not found."}},
 	{auth.ErrIdentifierTaken, errorKind{409, "identifier_taken", "Этот телефон или e-mail уже привязан к другому аккаунту.", "This phone or e-mail already belongs to another account."}},
 	{auth.ErrDeliveryFailed, errorKind{503, "delivery_failed", "Не удалось отправить код. Попробуйте позже.", "The code could not be sent. Try again later."}},
-	{errMalformedJSON, errorKind{400, "malformed_json", "Тело запроса — не корректный JSON.", "The request body is not valid JSON."}},
+	{errWrongType, errorKind{400, "wrong_type", "Поле имеет неверный тип.", "A field has the wrong type."}},
+	{errMalformedJSON, errorKind{400, "malformed_json", "Тело запроса — некорректный JSON.", "The request body is not valid JSON."}},
 	{errUnknownField, errorKind{400, "unknown_field", "Запрос содержит неизвестное поле.", "The request has an unknown field."}},
 	{errBodyTooLarge, errorKind{413, "too_large", "Запрос слишком большой.", "The request is too large."}},
 	{errMediaType, errorKind{415, "unsupported_media_type", "Ожидается Content-Type: application/json.", "Content-Type must be application/json."}},
@@ -128,6 +132,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		secs := int((rl.RetryAfter + time.Second - 1) / time.Second)
 		body.RetryAfter = max(secs, 1)
 		w.Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))
+		if lang == "en" {
+			body.Message = fmt.Sprintf("Too many requests. Try again in %s.", enWait(body.RetryAfter))
+		} else {
+			body.Message = fmt.Sprintf("Слишком много запросов. Повторите через %s.", ruWait(body.RetryAfter))
+		}
 	}
 	if kind.status >= 500 {
 		s.log.ErrorContext(r.Context(), "httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", kind.status, "err", err)
@@ -156,4 +165,28 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// ruWait says how long to wait in Russian: "53 с", "12 мин", "3 ч".
+func ruWait(secs int) string {
+	switch {
+	case secs < 120:
+		return strconv.Itoa(secs) + " с"
+	case secs < 2*3600:
+		return strconv.Itoa((secs+59)/60) + " мин"
+	default:
+		return strconv.Itoa((secs+3599)/3600) + " ч"
+	}
+}
+
+// enWait says how long to wait in English: "53 s", "12 min", "3 h".
+func enWait(secs int) string {
+	switch {
+	case secs < 120:
+		return strconv.Itoa(secs) + " s"
+	case secs < 2*3600:
+		return strconv.Itoa((secs+59)/60) + " min"
+	default:
+		return strconv.Itoa((secs+3599)/3600) + " h"
+	}
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"time"
 	"bytes"
 	"net/http"
 	"net/http/httptest"
@@ -28,10 +29,10 @@ func TestBadRequestsGetErrorBodies(t *testing.T) {
 		code, field string
 	}{
 		{"malformed JSON", req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`{"identifier":`)}, 400, "malformed_json", ""},
-		{"not an object", req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`[1,2]`)}, 400, "malformed_json", ""},
+		{"not an object", req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`[1,2]`)}, 400, "wrong_type", ""},
 		{"empty body", req{method: "POST", path: "/api/v1/auth/code", raw: []byte{}, header: map[string]string{"Content-Type": "application/json"}}, 400, "malformed_json", ""},
 		{"trailing data", req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`{"identifier":"a@b.co"} {}`)}, 400, "malformed_json", ""},
-		{"wrong type", req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`{"identifier":42}`)}, 400, "malformed_json", "identifier"},
+		{"wrong type", req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`{"identifier":42}`)}, 400, "wrong_type", "identifier"},
 		{"unknown field rides along", req{method: "POST", path: "/api/v1/auth/verify", raw: []byte(`{"challenge_id":"x","code":"123456","roles":["admin"]}`)}, 400, "unknown_field", "roles"},
 		{"body over 64 KiB", req{method: "POST", path: "/api/v1/auth/code", raw: huge}, 413, "too_large", ""},
 		{"wrong content type", req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`identifier=a`), header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, 415, "unsupported_media_type", ""},
@@ -62,6 +63,9 @@ func TestBadRequestsGetErrorBodies(t *testing.T) {
 
 func TestRoutingErrors(t *testing.T) {
 	h := newHarness(t)
+	r0 := h.do(req{method: "GET", path: "/nothing-here"})
+	assert.Equal(t, http.StatusNotFound, r0.StatusCode)
+	assert.Equal(t, "not_found", r0.errCode(t), "paths outside /api answer in JSON too")
 	r := h.do(req{method: "GET", path: "/api/v1/auth/code"})
 	assert.Equal(t, http.StatusMethodNotAllowed, r.StatusCode)
 	assert.Equal(t, "POST", r.Header.Get("Allow"))
@@ -80,6 +84,18 @@ func TestErrorMessagesFollowAcceptLanguage(t *testing.T) {
 	enMsg := en.json(t)["error"].(map[string]any)["message"].(string)
 	assert.Contains(t, ruMsg, "страны")
 	assert.Contains(t, enMsg, "country")
+
+	q := h.do(req{method: "POST", path: "/api/v1/auth/code", raw: body, header: map[string]string{"Accept-Language": "ru;q=0.1, en;q=0.9"}})
+	assert.Contains(t, q.json(t)["error"].(map[string]any)["message"], "country", "the higher q-value wins")
+
+	// A limit says when to come back, in the reader's language.
+	ok := h.do(req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`{"identifier":"+79123456789"}`)})
+	require.Equal(t, http.StatusAccepted, ok.StatusCode)
+	h.clock.Advance(7 * time.Second)
+	ru429 := h.do(req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`{"identifier":"+79123456789"}`)})
+	en429 := h.do(req{method: "POST", path: "/api/v1/auth/code", raw: []byte(`{"identifier":"+79123456789"}`), header: map[string]string{"Accept-Language": "en"}})
+	assert.Equal(t, "Слишком много запросов. Повторите через 53 с.", ru429.json(t)["error"].(map[string]any)["message"])
+	assert.Equal(t, "Too many requests. Try again in 53 s.", en429.json(t)["error"].(map[string]any)["message"])
 }
 
 // FuzzRequestBodies throws arbitrary bodies at the JSON endpoints: the answer

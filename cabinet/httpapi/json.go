@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -47,7 +48,7 @@ func jsonError(err error) error {
 	case errors.As(err, &mbe):
 		return errBodyTooLarge
 	case errors.As(err, &ute):
-		return &fieldError{field: ute.Field, err: fmt.Errorf("%w: wrong type", errMalformedJSON)}
+		return &fieldError{field: ute.Field, err: errWrongType}
 	case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return errMalformedJSON
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -76,18 +77,31 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// preferredLang picks "en" or "ru" from Accept-Language: the first supported
-// language listed wins; Russian is the default.
+// preferredLang picks "en" or "ru" from Accept-Language by quality value
+// (the first listed wins a tie); Russian is the default.
 func preferredLang(r *http.Request) string {
+	best, bestQ := "ru", -1.0
 	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.ToLower(tag)
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		var lang string
 		switch {
 		case strings.HasPrefix(tag, "ru"):
-			return "ru"
+			lang = "ru"
 		case strings.HasPrefix(tag, "en"):
-			return "en"
+			lang = "en"
+		default:
+			continue
+		}
+		if q > bestQ && q > 0 {
+			best, bestQ = lang, q
 		}
 	}
-	return "ru"
+	return best
 }

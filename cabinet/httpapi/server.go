@@ -103,9 +103,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	for _, rt := range s.routeTable() {
 		mux.Handle(rt.pattern, rt.handler)
 	}
-	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return notRouted(mux, w, r)
-	}))
+	})
+	mux.Handle("/api/", notFound)
+	mux.Handle("/", notFound) // everything given to this handler answers in JSON
 }
 
 // notRouted explains a request no pattern took: 405 with Allow when the path
@@ -115,7 +117,7 @@ func notRouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) error
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := mux.Handler(probe); pattern != "/api/" {
+		if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != "/" {
 			allow = append(allow, m)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 func (s *server) denied(r *http.Request, who auth.Identity, err error) error {
 	if errors.Is(err, auth.ErrForbidden) {
 		_ = s.auth.AuditAtMostEvery(r.Context(), "denied:"+who.User.ID+":"+r.Pattern, time.Minute,
-			auth.AuditEntry{ActorID: who.User.ID, Action: auth.ActionAccessDenied, IP: s.clientIP(r), Detail: r.Method + " " + r.Pattern})
+			auth.AuditEntry{ActorID: who.User.ID, Action: auth.ActionAccessDenied, IP: s.clientIP(r), Detail: r.Pattern})
 	}
 	return err
 }
@@ -59,10 +59,12 @@ func (s *server) staffUser(w http.ResponseWriter, r *http.Request, who auth.Iden
 	return nil
 }
 
+// accessJSON is a change of access; omitted branch_ids or disabled keep
+// their current values, so changing roles never re-enables an account.
 type accessJSON struct {
 	Roles     []auth.Role `json:"roles"`
-	BranchIDs []string    `json:"branch_ids"`
-	Disabled  bool        `json:"disabled"`
+	BranchIDs *[]string   `json:"branch_ids"`
+	Disabled  *bool       `json:"disabled"`
 }
 
 // setAccess: PUT /api/v1/staff/users/{id}/access (admin).
@@ -74,8 +76,21 @@ func (s *server) setAccess(w http.ResponseWriter, r *http.Request, who auth.Iden
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	u, err := s.auth.SetAccess(r.Context(), who.Principal(), r.PathValue("id"),
-		auth.AccessChange{Roles: in.Roles, Branches: in.BranchIDs, Disabled: in.Disabled, IP: s.clientIP(r)})
+	change := auth.AccessChange{Roles: in.Roles, IP: s.clientIP(r)}
+	if in.BranchIDs == nil || in.Disabled == nil {
+		cur, err := s.auth.User(r.Context(), who.Principal(), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		change.Branches, change.Disabled = cur.Branches, cur.Disabled
+	}
+	if in.BranchIDs != nil {
+		change.Branches = *in.BranchIDs
+	}
+	if in.Disabled != nil {
+		change.Disabled = *in.Disabled
+	}
+	u, err := s.auth.SetAccess(r.Context(), who.Principal(), r.PathValue("id"), change)
 	if err != nil {
 		return s.denied(r, who, err)
 	}

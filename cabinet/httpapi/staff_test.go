@@ -49,6 +49,23 @@ func TestStaffManagement(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
 	assert.Equal(t, http.StatusUnauthorized, h.do(req{method: "GET", path: "/api/v1/me", token: spec.token}).StatusCode)
 
+	// Changing only the roles keeps the account disabled and its branches.
+	r = h.do(req{method: "PUT", path: "/api/v1/staff/users/" + spec.userID + "/access", token: owner.token,
+		body: map[string]any{"roles": []string{"specialist", "manager"}}})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	u := r.json(t)["user"].(map[string]any)
+	assert.Equal(t, true, u["disabled"])
+	assert.Equal(t, []any{"b1"}, u["branch_ids"])
+
+	// A disabled person with the right code is told so.
+	h.clock.Advance(61e9)
+	c := h.do(req{method: "POST", path: "/api/v1/auth/code", body: map[string]string{"identifier": "doc@clinic.example"}})
+	require.Equal(t, http.StatusAccepted, c.StatusCode)
+	v := h.do(req{method: "POST", path: "/api/v1/auth/verify", body: map[string]string{
+		"challenge_id": c.json(t)["challenge_id"].(string), "code": h.lastCode("doc@clinic.example")}})
+	assert.Equal(t, http.StatusForbidden, v.StatusCode)
+	assert.Equal(t, "account_disabled", v.errCode(t))
+
 	// The owner cannot lock themselves out.
 	r = h.do(req{method: "PUT", path: "/api/v1/staff/users/" + owner.userID + "/access", token: owner.token,
 		body: map[string]any{"roles": []string{"client"}}})
@@ -57,7 +74,7 @@ func TestStaffManagement(t *testing.T) {
 	// The audit trail shows the role change, and only to the admin.
 	r = h.do(req{method: "GET", path: "/api/v1/staff/audit?action=" + auth.ActionRolesChanged, token: owner.token})
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	assert.Len(t, r.json(t)["entries"], 1)
+	assert.Len(t, r.json(t)["entries"], 2, "the disable and the role change")
 	assert.Equal(t, http.StatusForbidden, h.do(req{method: "GET", path: "/api/v1/staff/audit", token: client.token}).StatusCode)
 	r = h.do(req{method: "GET", path: "/api/v1/staff/audit?limit=0", token: owner.token, invalid: true})
 	assert.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)

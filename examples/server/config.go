@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/nyaruka/phonenumbers"
 	"io"
 	"log/slog"
 	"net"
@@ -204,8 +205,9 @@ func parseRegions(s string) ([]string, error) {
 	return out, nil
 }
 
+// isRegion reports whether s is a region libphonenumber knows ("RU", "KZ").
 func isRegion(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+	return phonenumbers.GetCountryCodeForRegion(s) != 0
 }
 
 // minSecret is the shortest secret the cabinet accepts.

@@ -458,6 +458,8 @@ func TestConfig(t *testing.T) {
 			{"proxies env", nil, env{"KABINET_TRUSTED_PROXIES": "office"}, "KABINET_TRUSTED_PROXIES"},
 			{"countries", []string{"-sms-countries", "RUS"}, nil, "-sms-countries"},
 			{"region", []string{"-region", "Russia"}, nil, "-region"},
+			{"unknown region", []string{"-region", "XX"}, nil, "-region"},
+			{"unknown SMS country", []string{"-sms-countries", "RU,ZZ"}, nil, "-sms-countries"},
 			{"secure cookies env", nil, env{"KABINET_SECURE_COOKIES": "yes please"}, "KABINET_SECURE_COOKIES"},
 			{"short secret", nil, env{"KABINET_SECRET": "abcd"}, "KABINET_SECRET"},
 			{"smtp without host", nil, env{"KABINET_SMTP_FROM": "a@b.example"}, "KABINET_SMTP_HOST"},
