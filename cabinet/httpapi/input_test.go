@@ -1,13 +1,13 @@
 package httpapi_test
 
 import (
-	"time"
 	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
