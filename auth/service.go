@@ -70,6 +70,9 @@ type Config struct {
 	// TouchEvery: LastSeenAt is written at most this often per session, so
 	// checking a session is a read on most requests. Default 1m.
 	TouchEvery time.Duration
+	// AuditRetention: Cleanup deletes audit entries older than this. Zero (the
+	// default) keeps them forever; set it to what the clinic's policy says.
+	AuditRetention time.Duration
 }
 
 // Service signs people in and checks who they are. It is safe for concurrent
@@ -544,7 +547,8 @@ func (s *Service) SetLocale(ctx context.Context, who Identity, locale string) er
 	return s.cfg.Store.SetUserLocale(ctx, who.User.ID, normalizeLocale(locale, ""))
 }
 
-// Cleanup removes expired challenges, sessions and rate-limit events. The
+// Cleanup removes expired challenges, sessions and rate-limit events, and
+// audit entries past AuditRetention. The
 // cabinet calls it from Run; it is safe on several instances at once.
 func (s *Service) Cleanup(ctx context.Context) error {
 	now := s.cfg.Now().UTC()
@@ -556,8 +560,15 @@ func (s *Service) Cleanup(ctx context.Context) error {
 	}
 	// The longest window is a day; older events can never refuse anything.
 	longest := max(24*time.Hour, s.cfg.ResendAfter)
-	_, err := s.cfg.Store.DeleteRateEventsBefore(ctx, now.Add(-longest))
-	return err
+	if _, err := s.cfg.Store.DeleteRateEventsBefore(ctx, now.Add(-longest)); err != nil {
+		return err
+	}
+	if s.cfg.AuditRetention > 0 {
+		if _, err := s.cfg.Store.DeleteAuditBefore(ctx, now.Add(-s.cfg.AuditRetention)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // audit appends an entry. A failure is logged, not returned: the outcome of the

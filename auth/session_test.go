@@ -208,3 +208,25 @@ func TestStaffLimitsApplyToOlderSession(t *testing.T) {
 	_, err = e.svc.Authenticate(e.ctx, si.Token)
 	assert.ErrorIs(t, err, auth.ErrUnauthenticated, "12h staff idle timeout, not the client's 30 days")
 }
+
+func TestCleanupAppliesAuditRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		retention time.Duration
+		want      int
+	}{
+		{"kept forever by default", 0, 2},
+		{"older than the retention go", 30 * day, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *auth.Config) { c.AuditRetention = tc.retention })
+			e.request(phoneAnna, "") // one code_requested entry
+			e.clock.Advance(40 * day)
+			e.request(phoneBoris, "") // and one 40 days later
+			require.NoError(t, e.svc.Cleanup(e.ctx))
+			entries, err := e.store.ListAudit(e.ctx, auth.AuditFilter{})
+			require.NoError(t, err)
+			assert.Len(t, entries, tc.want)
+		})
+	}
+}

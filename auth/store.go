@@ -186,4 +186,7 @@ type Store interface {
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// ListAudit returns entries matching f, newest first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	// DeleteAuditBefore removes entries older than t: retention, the only way
+	// entries leave the trail.
+	DeleteAuditBefore(ctx context.Context, t time.Time) (int, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kabinet-dev/kabinet/auth"
 )
@@ -12,8 +13,8 @@ import (
 // sets no Limit.
 const defaultAuditLimit = 100
 
-// AppendAudit adds e to the audit trail. There is no method to change or
-// remove an entry.
+// AppendAudit adds e to the audit trail. No method changes an entry; only
+// retention (DeleteAuditBefore) removes old ones.
 func (s *Store) AppendAudit(ctx context.Context, e auth.AuditEntry) error {
 	tx, err := s.beginWrite(ctx)
 	if err != nil {
@@ -92,4 +93,9 @@ func insertAudit(ctx context.Context, tx dbtx, e auth.AuditEntry) error {
 		return fmt.Errorf("sqlite: append audit: %w", err)
 	}
 	return nil
+}
+
+// DeleteAuditBefore removes entries older than t (retention).
+func (s *Store) DeleteAuditBefore(ctx context.Context, t time.Time) (int, error) {
+	return s.execWrite(ctx, "delete audit entries", `DELETE FROM audit_log WHERE at < ?`, encodeTime(t))
 }

@@ -13,6 +13,21 @@ import (
 )
 
 func testAudit(t *testing.T, open func(t *testing.T) cabinet.Store) {
+	t.Run("RetentionDeletesOnlyOlder", func(t *testing.T) {
+		t.Parallel()
+		st, ctx := open(t), t.Context()
+		for i, at := range []time.Time{t0, t0.Add(time.Hour), t0.Add(2 * time.Hour)} {
+			require.NoError(t, st.AppendAudit(ctx, auth.AuditEntry{ID: fmt.Sprintf("r%d", i), At: at, Action: auth.ActionSignIn}))
+		}
+		n, err := st.DeleteAuditBefore(ctx, t0.Add(time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		left, err := st.ListAudit(ctx, auth.AuditFilter{})
+		require.NoError(t, err)
+		require.Len(t, left, 2)
+		assert.Equal(t, "r1", left[1].ID, "an entry exactly at t stays")
+	})
+
 	t.Run("ListFiltersNewestFirst", func(t *testing.T) {
 		t.Parallel()
 		st, ctx := open(t), t.Context()
