@@ -104,6 +104,9 @@ type Store interface {
 	SetStatus(ctx context.Context, id string, from []Status, change StatusChange, notes *string, ev Event) (Appointment, error)
 	// AppointmentByID returns ErrNotFound for an unknown ID.
 	AppointmentByID(ctx context.Context, id string) (Appointment, error)
+	// AppointmentByIdempotencyKey returns the appointment the client created
+	// with that key, or ErrNotFound.
+	AppointmentByIdempotencyKey(ctx context.Context, clientID, key string) (Appointment, error)
 	// Appointments returns the matching appointments ordered by Start
 	// (Descending: latest first).
 	Appointments(ctx context.Context, f AppointmentFilter) ([]Appointment, error)

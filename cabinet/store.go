@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/booking"
 )
 
 // Store is the combined contract a storage backend implements: every domain
@@ -14,6 +15,7 @@ import (
 // the Cabinet has stopped.
 type Store interface {
 	auth.Store
+	booking.Store
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -13,8 +13,32 @@
 //
 // Mapping between driver and domain: sql.ErrNoRows becomes the domain's
 // ErrNotFound (or ErrCodeExpired for a challenge), a UNIQUE violation on a
-// user's phone or e-mail becomes auth.ErrIdentifierTaken. Errors that no
-// caller should branch on (a broken disk, a bug) are wrapped and returned.
+// user's phone or e-mail becomes auth.ErrIdentifierTaken; in booking, a
+// reference to an unknown branch, service, specialist, resource or plan (a
+// FOREIGN KEY violation) becomes booking.ErrNotFound and a taken ID or a
+// refused CHECK booking.ErrInvalidInput. Errors that no caller should branch
+// on (a broken disk, a bug) are wrapped and returned.
+//
+// # Bookings: the database is the arbiter
+//
+// CreateAppointment, MoveAppointment and SetStatus each run in one BEGIN
+// IMMEDIATE transaction on the writer that checks, writes the appointment,
+// appends its history line and appends its event to the events table (a
+// transactional outbox), so a committed booking always has its event and a
+// refused or rolled-back one never does. An appointment blocks its specialist
+// and resources from BlockStart to BlockEnd while pending or confirmed; its
+// resources are also rows of appointment_resources (active while the
+// appointment is), so that each resource's check is one index range. Every
+// overlap query is bounded below by booking.MaxBlock, block_start >
+// new_block_start − MaxBlock, which is exact because no stored block is
+// longer (refused in Go, and by a CHECK in the schema): the queries stay index
+// range scans (SEARCH … (specialist_id=? AND block_start>? AND
+// block_start<?)) however long the history grows.
+//
+// The events table is one log for every package, a stream each ('booking'
+// for now); seq is AUTOINCREMENT, so it is never reused and a consumer's
+// cursor never skips an event. The payload is the event as JSON under
+// explicit names.
 //
 // # One writer, many readers
 //
@@ -52,7 +76,10 @@
 // 2006-01-02T15:04:05.000000000Z, so that comparing and ordering the text in
 // SQL compares and orders the instants. The zero time.Time is stored as
 // NULL where a column may be empty (used_at, voided_at). Durations are
-// INTEGER nanoseconds. The store never reads the clock for domain data: "now"
+// INTEGER nanoseconds (also inside JSON: a specialist's own duration of a
+// service). Calendar days (working plans, exceptions, holidays) are TEXT
+// YYYY-MM-DD, NULL where open-ended; weekly hours are JSON, minutes after
+// local midnight. The store never reads the clock for domain data: "now"
 // is a parameter of every method that needs it (the one instant it takes
 // itself, when a migration was applied, comes from WithNow).
 //

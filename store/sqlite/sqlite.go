@@ -100,6 +100,8 @@ type Store struct {
 	// (per pooled connection, by database/sql): parsing SQL cost more than
 	// running it.
 	sessionByToken *sql.Stmt
+	// The booking write path's statements (on the writer) and its hot read.
+	bk bookingStmts
 }
 
 // Open opens (creating if needed) the database file at path, applies the
@@ -192,6 +194,10 @@ func open(ctx context.Context, path string, fsys fs.FS, opts ...Option) (*Store,
 		s.Close()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	if err := s.bk.prepare(ctx, s.writer, s.reader); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -202,6 +208,7 @@ func (s *Store) Close() error {
 	if s.sessionByToken != nil {
 		errs = append(errs, s.sessionByToken.Close())
 	}
+	errs = append(errs, s.bk.close())
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}

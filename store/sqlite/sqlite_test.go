@@ -162,7 +162,9 @@ func TestSchemaTooNew(t *testing.T) {
 	_, err = Open(ctx, path)
 	require.ErrorIs(t, err, ErrSchemaTooNew)
 	assert.Contains(t, err.Error(), "version 9999")
-	assert.Contains(t, err.Error(), "up to 1")
+	ms, err2 := loadMigrations(migrationsFS)
+	require.NoError(t, err2)
+	assert.Contains(t, err.Error(), fmt.Sprintf("up to %d", ms[len(ms)-1].version))
 
 	assert.Equal(t, before, fileSum(t, path), "the file is unchanged")
 	_, err = os.Stat(path + "-wal")
@@ -177,23 +179,27 @@ func TestFailedMigrationKeepsOldSchema(t *testing.T) {
 	require.NoError(t, st.CreateUser(ctx, auth.User{ID: "u1", CreatedAt: t0}))
 	require.NoError(t, st.Close())
 
-	first, err := migrationsFS.ReadFile("migrations/0001_auth.sql")
+	// Every released migration, then one that succeeds in part and fails.
+	ms, err := loadMigrations(migrationsFS)
 	require.NoError(t, err)
-	broken := fstest.MapFS{
-		"migrations/0001_auth.sql": {Data: first},
-		// Succeeds in part, then fails.
-		"migrations/0002_broken.sql": {Data: []byte(`
+	broken := fstest.MapFS{}
+	for _, m := range ms {
+		broken["migrations/"+m.name] = &fstest.MapFile{Data: []byte(m.sql)}
+	}
+	newest := ms[len(ms)-1].version
+	brokenName := fmt.Sprintf("%04d_broken.sql", newest+1)
+	broken["migrations/"+brokenName] = &fstest.MapFile{Data: []byte(`
 			CREATE TABLE extra (id INTEGER PRIMARY KEY);
 			ALTER TABLE users ADD COLUMN nickname TEXT;
 			INSERT INTO extra (id) VALUES (1);
-			INSERT INTO no_such_table VALUES (1);`)},
-	}
+			INSERT INTO no_such_table VALUES (1);`)}
 	_, err = open(ctx, path, broken)
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, ErrSchemaTooNew)
-	assert.Contains(t, err.Error(), "0002_broken.sql")
+	assert.Contains(t, err.Error(), brokenName)
 
-	// The database is exactly at version 1: nothing of 0002 remains.
+	// The database is exactly at the newest released version: nothing of the
+	// broken one remains.
 	st = openTest(t, path)
 	var version, extra, nickname int
 	require.NoError(t, st.reader.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&version))
@@ -201,7 +207,7 @@ func TestFailedMigrationKeepsOldSchema(t *testing.T) {
 		`SELECT count(*) FROM sqlite_schema WHERE name = 'extra'`).Scan(&extra))
 	require.NoError(t, st.reader.QueryRowContext(ctx,
 		`SELECT count(*) FROM pragma_table_info('users') WHERE name = 'nickname'`).Scan(&nickname))
-	assert.Equal(t, 1, version)
+	assert.Equal(t, newest, version)
 	assert.Zero(t, extra, "table of the failed migration")
 	assert.Zero(t, nickname, "column of the failed migration")
 	_, err = st.UserByID(ctx, "u1")

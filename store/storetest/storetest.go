@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("Rate", func(t *testing.T) { testRate(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	runBooking(t, open)
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		require.NoError(t, open(t).Ping(t.Context()))

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kabinet-dev/kabinet/booking"
+)
+
+// The demo clinic: two branches in Moscow, six specialists, twelve services.
+// IDs are stable, so documentation and tests can name them.
+const (
+	demoBranchCenter = "branch-tverskaya"
+	demoBranchWest   = "branch-kutuzovsky"
+)
+
+func hm(h, m int) booking.Clock { return booking.Clock(h*60 + m) }
+
+// weekdays returns a Week with the same intervals Monday to Friday, and
+// optionally Saturday.
+func weekdays(saturday bool, ivs ...booking.Interval) booking.Week {
+	var w booking.Week
+	for d := time.Monday; d <= time.Friday; d++ {
+		w[d] = ivs
+	}
+	if saturday {
+		w[time.Saturday] = ivs
+	}
+	return w
+}
+
+func rub(r int64) booking.Money { return booking.Money{Amount: r * 100, Currency: "RUB"} }
+
+func demoServices() []booking.Service {
+	both := []string{demoBranchCenter, demoBranchWest}
+	svc := func(id, name, category string, minutes int, price int64, before, after int, tags ...string) booking.Service {
+		return booking.Service{
+			ID: id, Name: name, Category: category, Duration: time.Duration(minutes) * time.Minute, Price: rub(price),
+			BufferBefore: time.Duration(before) * time.Minute, BufferAfter: time.Duration(after) * time.Minute,
+			BranchIDs: both, Tags: tags, Active: true, OnlineBooking: true,
+		}
+	}
+	list := []booking.Service{
+		svc("svc-consultation", "Консультация косметолога", "consultation", 30, 2000, 0, 0, "all_skin_types"),
+		svc("svc-derm-consultation", "Консультация дерматолога", "consultation", 30, 3000, 0, 0, "acne", "rosacea", "pigmentation"),
+		svc("svc-cleansing", "Комбинированная чистка лица", "cleansing", 90, 5500, 0, 15, "oily", "combination", "acne", "enlarged_pores"),
+		svc("svc-peel-almond", "Миндальный пилинг", "peel", 45, 3500, 0, 10, "sensitive", "dullness", "pigmentation", "chemical_peel"),
+		svc("svc-peel-tca", "Срединный пилинг TCA", "peel", 60, 9000, 0, 15, "wrinkles", "post_acne", "pigmentation", "chemical_peel", "deep_peel"),
+		svc("svc-biorevitalization", "Биоревитализация", "injection", 45, 12000, 0, 15, "dehydration", "wrinkles", "loss_of_firmness", "injectable"),
+		svc("svc-botox", "Ботулинотерапия (лоб и межбровье)", "injection", 30, 15000, 0, 10, "wrinkles", "injectable"),
+		svc("svc-laser-hair", "Лазерная эпиляция (голени)", "laser", 60, 6500, 5, 10, "laser", "energy_based"),
+		svc("svc-laser-rejuvenation", "Лазерное омоложение", "laser", 45, 14000, 5, 10, "wrinkles", "pigmentation", "laser", "energy_based"),
+		svc("svc-microcurrent", "Микротоковая терапия", "hardware", 40, 4000, 0, 10, "loss_of_firmness", "dullness", "energy_based"),
+		svc("svc-massage", "Массаж лица", "massage", 45, 3500, 0, 10, "all_skin_types", "loss_of_firmness"),
+		svc("svc-mask-hydration", "Увлажняющий уход с альгинатной маской", "care", 60, 4500, 0, 10, "dry", "dehydration", "sensitive"),
+	}
+	for i := range list {
+		switch list[i].Category {
+		case "laser":
+			list[i].ResourceKinds = []string{"laser_room"}
+		case "peel":
+			list[i].CourseInterval = 14 * 24 * time.Hour
+		case "injection":
+			list[i].CourseInterval = 21 * 24 * time.Hour
+		}
+	}
+	list[6].NeedsConfirmation = true // botulinum therapy: the doctor confirms after reading the questionnaire
+	return list
+}
+
+// loadDemoClinic writes the demo clinic into an empty catalog and reports
+// whether it did. doctorUserID links the demo specialist account to a
+// specialist, so "doctor@clinic.example" sees their own schedule.
+func loadDemoClinic(ctx context.Context, st booking.Store, today booking.Date, doctorUserID string) (bool, error) {
+	existing, err := st.Branches(ctx)
+	if err != nil {
+		return false, fmt.Errorf("demo clinic: %w", err)
+	}
+	if len(existing) > 0 {
+		return false, nil
+	}
+	opening := weekdays(true, booking.Interval{Start: hm(9, 0), End: hm(21, 0)})
+	opening[time.Sunday] = []booking.Interval{{Start: hm(10, 0), End: hm(18, 0)}}
+	holidays := []booking.Date{{Year: 2027, Month: time.January, Day: 1}, {Year: 2027, Month: time.January, Day: 2}}
+	branches := []booking.Branch{
+		{ID: demoBranchCenter, Name: "Клиника на Тверской", Address: "Москва, ул. Тверская, д. 12, стр. 1",
+			Phone: "+7 495 123-45-67", TimeZone: "Europe/Moscow", Opening: opening, Holidays: holidays, Active: true},
+		{ID: demoBranchWest, Name: "Клиника на Кутузовском", Address: "Москва, Кутузовский пр-т, д. 30",
+			Phone: "+7 495 765-43-21", TimeZone: "Europe/Moscow", Opening: opening, Holidays: holidays, Active: true},
+	}
+	for _, b := range branches {
+		if err := st.UpsertBranch(ctx, b); err != nil {
+			return false, fmt.Errorf("demo clinic: branch %s: %w", b.ID, err)
+		}
+		if err := st.UpsertResource(ctx, booking.Resource{ID: b.ID + "-laser", BranchID: b.ID, Kind: "laser_room",
+			Name: "Лазерный кабинет", Active: true}); err != nil {
+			return false, fmt.Errorf("demo clinic: resource: %w", err)
+		}
+	}
+	services := demoServices()
+	for _, s := range services {
+		if err := st.UpsertService(ctx, s); err != nil {
+			return false, fmt.Errorf("demo clinic: service %s: %w", s.ID, err)
+		}
+	}
+	does := func(ids ...string) []booking.SpecialistService {
+		out := make([]booking.SpecialistService, len(ids))
+		for i, id := range ids {
+			out[i] = booking.SpecialistService{ServiceID: id}
+		}
+		return out
+	}
+	type spec struct {
+		booking.Specialist
+		week booking.Week
+	}
+	morning := weekdays(false, booking.Interval{Start: hm(9, 0), End: hm(13, 0)}, booking.Interval{Start: hm(14, 0), End: hm(18, 0)})
+	evening := weekdays(true, booking.Interval{Start: hm(12, 0), End: hm(16, 0)}, booking.Interval{Start: hm(16, 30), End: hm(21, 0)})
+	specs := []spec{
+		{booking.Specialist{ID: "spec-ivanova", UserID: doctorUserID, Name: "Мария Иванова", Title: "Врач-косметолог",
+			BranchIDs: []string{demoBranchCenter},
+			Services:  does("svc-consultation", "svc-peel-almond", "svc-peel-tca", "svc-biorevitalization", "svc-botox", "svc-cleansing")}, morning},
+		{booking.Specialist{ID: "spec-petrov", Name: "Алексей Петров", Title: "Врач-дерматолог",
+			BranchIDs: []string{demoBranchCenter, demoBranchWest},
+			Services:  does("svc-derm-consultation", "svc-peel-tca", "svc-laser-rejuvenation")}, evening},
+		{booking.Specialist{ID: "spec-smirnova", Name: "Елена Смирнова", Title: "Косметолог-эстетист",
+			BranchIDs: []string{demoBranchCenter},
+			Services:  does("svc-cleansing", "svc-peel-almond", "svc-massage", "svc-mask-hydration", "svc-microcurrent")}, evening},
+		{booking.Specialist{ID: "spec-kuznetsova", Name: "Ольга Кузнецова", Title: "Специалист по лазерной эпиляции",
+			BranchIDs: []string{demoBranchCenter, demoBranchWest},
+			Services:  []booking.SpecialistService{{ServiceID: "svc-laser-hair"}, {ServiceID: "svc-laser-rejuvenation", Duration: 60 * time.Minute}}}, morning},
+		{booking.Specialist{ID: "spec-volkova", Name: "Анна Волкова", Title: "Врач-косметолог",
+			BranchIDs: []string{demoBranchWest},
+			Services:  does("svc-consultation", "svc-biorevitalization", "svc-botox", "svc-peel-almond", "svc-mask-hydration")}, morning},
+		{booking.Specialist{ID: "spec-sokolov", Name: "Дмитрий Соколов", Title: "Массажист",
+			BranchIDs: []string{demoBranchWest},
+			Services:  does("svc-massage", "svc-microcurrent", "svc-cleansing")}, evening},
+	}
+	for _, sp := range specs {
+		sp.Active = true
+		if err := st.UpsertSpecialist(ctx, sp.Specialist); err != nil {
+			return false, fmt.Errorf("demo clinic: specialist %s: %w", sp.ID, err)
+		}
+		for _, b := range sp.BranchIDs {
+			plan := booking.WorkingPlan{ID: "plan-" + sp.ID + "-" + b, SpecialistID: sp.ID, BranchID: b,
+				Week: sp.week, From: today, To: today.AddDays(60)}
+			if len(sp.BranchIDs) > 1 && b == demoBranchWest {
+				// Two branches: the western one on Tuesdays and Thursdays only,
+				// the centre on the other days.
+				plan.Week = onlyDays(sp.week, time.Tuesday, time.Thursday)
+			} else if len(sp.BranchIDs) > 1 {
+				plan.Week = withoutDays(sp.week, time.Tuesday, time.Thursday)
+			}
+			if err := st.SetWorkingPlan(ctx, plan); err != nil {
+				return false, fmt.Errorf("demo clinic: plan %s: %w", plan.ID, err)
+			}
+		}
+	}
+	// A vacation, so the schedule looks like a real one.
+	if err := st.AddException(ctx, booking.Exception{ID: "exc-volkova-vacation", SpecialistID: "spec-volkova",
+		Kind: booking.ExceptionVacation, From: today.AddDays(20), To: today.AddDays(26), Note: "Отпуск"}); err != nil {
+		return false, fmt.Errorf("demo clinic: exception: %w", err)
+	}
+	return true, nil
+}
+
+func onlyDays(w booking.Week, days ...time.Weekday) booking.Week {
+	var out booking.Week
+	for _, d := range days {
+		out[d] = w[d]
+	}
+	return out
+}
+
+func withoutDays(w booking.Week, days ...time.Weekday) booking.Week {
+	out := w
+	for _, d := range days {
+		out[d] = nil
+	}
+	return out
+}

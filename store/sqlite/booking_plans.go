@@ -1,0 +1,62 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/kabinet-dev/kabinet/booking"
+)
+
+// CreatePlan stores p. ErrInvalidInput if its ID is taken; ErrNotFound if it
+// refers to an unknown service, specialist or branch.
+func (s *Store) CreatePlan(ctx context.Context, p booking.Plan) error {
+	switch {
+	case p.ID == "":
+		return invalid("ID", "is required")
+	case p.ClientID == "":
+		return invalid("ClientID", "is required")
+	case p.Status == "":
+		return invalid("Status", "is required")
+	}
+	_, err := s.execWrite(ctx, "create plan", `
+		INSERT INTO plans (id, client_id, specialist_id, service_id, branch_id, sessions, session_interval,
+			status, notes, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.ClientID, nullString(p.SpecialistID), p.ServiceID, nullString(p.BranchID), p.Sessions,
+		int64(p.Interval), string(p.Status), p.Notes, p.CreatedBy, encodeTime(p.CreatedAt))
+	return bookingError(err)
+}
+
+// UpdatePlanStatus sets the plan's status; ErrNotFound if there is no such
+// plan.
+func (s *Store) UpdatePlanStatus(ctx context.Context, id string, status booking.PlanStatus) error {
+	if status == "" {
+		return invalid("Status", "is required")
+	}
+	n, err := s.execWrite(ctx, "update plan status", `UPDATE plans SET status = ? WHERE id = ?`, string(status), id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return booking.ErrNotFound
+	}
+	return nil
+}
+
+const planColumns = `id, client_id, specialist_id, service_id, branch_id, sessions, session_interval,
+	status, notes, created_by, created_at`
+
+func planDest(p *booking.Plan) []any {
+	return []any{&p.ID, &p.ClientID, nullDest{&p.SpecialistID}, &p.ServiceID, nullDest{&p.BranchID}, &p.Sessions,
+		(*durationDest)(&p.Interval), (*string)(&p.Status), &p.Notes, &p.CreatedBy, timeDest{&p.CreatedAt}}
+}
+
+// PlanByID returns the plan, or ErrNotFound.
+func (s *Store) PlanByID(ctx context.Context, id string) (booking.Plan, error) {
+	return queryOneRead(ctx, s, "find plan", planDest, `SELECT `+planColumns+` FROM plans WHERE id = ?`, id)
+}
+
+// Plans returns the client's plans, newest (by CreatedAt, then ID) first.
+func (s *Store) Plans(ctx context.Context, clientID string) ([]booking.Plan, error) {
+	return queryRead(ctx, s, "list plans", planDest,
+		`SELECT `+planColumns+` FROM plans WHERE client_id = ? ORDER BY created_at DESC, id DESC`, clientID)
+}
