@@ -38,7 +38,10 @@ func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.M
 // IsZero reports whether d is unset.
 func (d Date) IsZero() bool { return d == Date{} }
 
-// In is midnight of d in loc (the first instant of the day, also on DST days).
+// In is time.Date(d, 00:00, loc). Where a DST change skips midnight
+// (America/Santiago, Havana) time.Date normalises it, possibly into the day
+// before; slot search computes day boundaries from the zone's real offsets
+// instead, and callers that only need a range use a day of margin.
 func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
 }
@@ -69,8 +72,10 @@ func ParseClock(s string) (Clock, error) {
 
 func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
 
-// On is the instant of wall-clock c on day d in loc. A wall time skipped by a
-// DST change moves forward the way time.Date does.
+// On is time.Date(d, c, loc). For a wall time that a DST change skips or
+// repeats, time.Date's normalisation depends on the zone; slot search does not
+// use On but maps boundaries to the earliest instant at or after c (see
+// FindSlots).
 func (c Clock) On(d Date, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, int(c)/60, int(c)%60, 0, 0, loc)
 }

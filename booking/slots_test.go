@@ -571,6 +571,10 @@ func TestFindSlotsDST(t *testing.T) {
 		{"New York fall back: business hours", "America/New_York", "2026-10-31", "2026-11-01",
 			[]booking.Interval{iv("09:00", "11:00")}, time.Hour, time.Hour,
 			cat(utcRng("2026-10-31T13:00Z", "2026-10-31T14:00Z", 60), utcRng("2026-11-01T14:00Z", "2026-11-01T15:00Z", 60))},
+		{"Santiago spring forward: midnight does not exist", "America/Santiago", "2026-09-05", "2026-09-06",
+			[]booking.Interval{iv("00:00", "03:00")}, time.Hour, 30 * time.Minute,
+			// Saturday 00:00 … 02:00 -04; Sunday starts at 01:00 -03
+			cat(utcRng("2026-09-05T04:00Z", "2026-09-05T06:00Z", 30), utcRng("2026-09-06T04:00Z", "2026-09-06T05:00Z", 30))},
 		{"Moscow has no DST in spring", "Europe/Moscow", "2026-03-29", "2026-03-29",
 			[]booking.Interval{iv("00:00", "06:00")}, time.Hour, 30 * time.Minute,
 			utcRng("2026-03-28T21:00Z", "2026-03-29T02:00Z", 30)},
@@ -999,7 +1003,7 @@ func randomSearch(t *testing.T, seed uint64) (booking.SlotQuery, booking.Schedul
 		{"Europe/Berlin", "2026-03-29"}, {"Europe/Berlin", "2026-10-25"},
 		{"America/New_York", "2026-03-08"}, {"America/New_York", "2026-11-01"},
 		{"Europe/Moscow", "2026-03-29"}, {"Australia/Lord_Howe", "2026-04-05"},
-		{"Asia/Kathmandu", "2026-06-01"},
+		{"Asia/Kathmandu", "2026-06-01"}, {"America/Santiago", "2026-09-06"}, {"America/Santiago", "2026-04-05"},
 	}
 	z := zones[r.IntN(len(zones))]
 	loc := mustLoc(t, z.name)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet/httpapi"
 	"github.com/kabinet-dev/kabinet/notify"
 )
@@ -42,6 +43,15 @@ type Config struct {
 	// Secret are set by New and must be left empty; its Now and Logger are
 	// replaced by Config.Now and Config.Logger.
 	Auth auth.Config
+	// Booking tunes appointments: notice, horizon, grid, change deadline. Its
+	// Store, Now and Logger are set by New and must be left empty.
+	Booking booking.Config
+	// Busy reports time taken outside Kabinet (the clinic's own system, a
+	// calendar) to slot search and booking; optional.
+	Busy booking.BusySource
+	// Eligibility may refuse a service to a client or ask for staff
+	// confirmation; optional.
+	Eligibility booking.Eligibility
 	// HTTP tunes the API handler.
 	HTTP HTTPConfig
 	// CleanupEvery is how often Run removes expired challenges, sessions and
@@ -65,6 +75,7 @@ type Cabinet struct {
 	cfg     Config
 	log     *slog.Logger
 	auth    *auth.Service
+	booking *booking.Scheduler
 	handler http.Handler
 }
 
@@ -100,8 +111,24 @@ func New(cfg Config) (*Cabinet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: Config.Auth: %w", err)
 	}
+	if cfg.Booking.Store != nil {
+		return nil, errors.New("cabinet: Config.Booking.Store is set by the cabinet; leave it empty")
+	}
+	bc := cfg.Booking
+	bc.Store, bc.Now, bc.Logger = cfg.Store, cfg.Now, log
+	if bc.Busy == nil {
+		bc.Busy = cfg.Busy
+	}
+	if bc.Eligibility == nil {
+		bc.Eligibility = cfg.Eligibility
+	}
+	sched, err := booking.New(bc)
+	if err != nil {
+		return nil, fmt.Errorf("cabinet: Config.Booking: %w", err)
+	}
 	api, err := httpapi.New(httpapi.Config{
-		Services:       httpapi.Services{Auth: authSvc},
+		Services:       httpapi.Services{Auth: authSvc, Booking: sched},
+		ClinicName:     cfg.ClinicName,
 		Logger:         log,
 		TrustedProxies: cfg.HTTP.TrustedProxies,
 		SecureCookies:  cfg.HTTP.SecureCookies,
@@ -110,12 +137,16 @@ func New(cfg Config) (*Cabinet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: %w", err)
 	}
-	return &Cabinet{cfg: cfg, log: log, auth: authSvc, handler: api}, nil
+	return &Cabinet{cfg: cfg, log: log, auth: authSvc, booking: sched, handler: api}, nil
 }
 
 // Auth is the sign-in, session and permission service, for the host
 // application's own code (bootstrapping an admin, checking a token).
 func (c *Cabinet) Auth() *auth.Service { return c.auth }
+
+// Booking is the schedule and appointments service, for the host
+// application's own code: cab.Booking().Upcoming(ctx, clientID).
+func (c *Cabinet) Booking() *booking.Scheduler { return c.booking }
 
 // Handler serves the JSON API under /api/v1. Mount it at the cabinet's root,
 // e.g. mux.Handle("/cabinet/", http.StripPrefix("/cabinet", cab.Handler())).

@@ -1,5 +1,3 @@
-//go:build wip
-
 package httpapi
 
 import (
@@ -171,10 +169,15 @@ func (s *server) branchLocation(r *http.Request, branchID string) *time.Location
 	return time.UTC
 }
 
+// parseDateParam reads a YYYY-MM-DD query parameter; a malformed one is a
+// 400, like a malformed time in a JSON body.
 func parseDateParam(v, field string) (booking.Date, error) {
+	if v == "" {
+		return booking.Date{}, &booking.ValidationError{Field: field, Message: "is required", Err: booking.ErrInvalidInput}
+	}
 	d, err := booking.ParseDate(v)
 	if err != nil {
-		return booking.Date{}, &booking.ValidationError{Field: field, Message: "must be a date YYYY-MM-DD", Err: booking.ErrInvalidInput}
+		return booking.Date{}, &fieldError{field: field, err: errMalformedParam}
 	}
 	return d, nil
 }
@@ -422,7 +425,7 @@ func (s *server) calendar(w http.ResponseWriter, r *http.Request, who auth.Ident
 		return err
 	}
 	st := s.booking.Store()
-	info := booking.CalendarInfo{ClinicName: s.clinic, Now: time.Now()}
+	info := booking.CalendarInfo{ClinicName: s.clinic, Now: s.booking.Config().Now()}
 	if svc, err := st.ServiceByID(r.Context(), a.ServiceID); err == nil {
 		info.ServiceName = svc.Name
 	}

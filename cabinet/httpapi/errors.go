@@ -11,12 +11,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/booking"
 )
 
 // Errors of the HTTP layer itself (malformed requests, routing).
 var (
 	errMalformedJSON  = errors.New("httpapi: malformed JSON")
 	errWrongType      = errors.New("httpapi: wrong JSON type")
+	errMalformedParam = errors.New("httpapi: malformed parameter")
 	errUnknownField   = errors.New("httpapi: unknown field")
 	errBodyTooLarge   = errors.New("httpapi: body too large")
 	errMediaType      = errors.New("httpapi: unsupported media type")
@@ -50,6 +52,17 @@ var errorTable = []struct {
 	{auth.ErrIdentifierTaken, errorKind{409, "identifier_taken", "Этот телефон или e-mail уже привязан к другому аккаунту.", "This phone or e-mail already belongs to another account."}},
 	{auth.ErrDeliveryFailed, errorKind{503, "delivery_failed", "Не удалось отправить код. Попробуйте позже.", "The code could not be sent. Try again later."}},
 	{errWrongType, errorKind{400, "wrong_type", "Поле имеет неверный тип.", "A field has the wrong type."}},
+	{booking.ErrNotFound, errorKind{404, "not_found", "Не найдено.", "Not found."}},
+	{booking.ErrSlotTaken, errorKind{409, "slot_taken", "Это время уже занято. Выберите другое.", "This time is already taken. Please choose another."}},
+	{booking.ErrOutsideWorkingHours, errorKind{422, "outside_working_hours", "В это время специалист не работает.", "The specialist does not work at that time."}},
+	{booking.ErrInPast, errorKind{422, "in_the_past", "Это время уже прошло или слишком близко.", "That time has passed or is too soon."}},
+	{booking.ErrTooLateToChange, errorKind{422, "too_late_to_change", "Запись уже нельзя изменить или отменить онлайн. Позвоните в клинику.", "It is too late to change or cancel online. Please call the clinic."}},
+	{booking.ErrNotEligible, errorKind{422, "not_eligible", "Эту процедуру нельзя записать онлайн.", "This procedure cannot be booked online."}},
+	{booking.ErrInvalidTransition, errorKind{409, "invalid_transition", "Запись в таком статусе нельзя изменить.", "The appointment cannot be changed in its current status."}},
+	{booking.ErrInvalidRange, errorKind{422, "invalid_range", "Слишком большой период.", "The date range is too long."}},
+	{booking.ErrInvalidInput, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
+	{booking.ErrForbidden, errorKind{403, "forbidden", "Недостаточно прав.", "You are not allowed to do this."}},
+	{errMalformedParam, errorKind{400, "malformed_parameter", "Параметр запроса в неверном формате (даты — ГГГГ-ММ-ДД).", "A query parameter is malformed (dates are YYYY-MM-DD)."}},
 	{errMalformedJSON, errorKind{400, "malformed_json", "Тело запроса — некорректный JSON.", "The request body is not valid JSON."}},
 	{errUnknownField, errorKind{400, "unknown_field", "Запрос содержит неизвестное поле.", "The request has an unknown field."}},
 	{errBodyTooLarge, errorKind{413, "too_large", "Запрос слишком большой.", "The request is too large."}},
@@ -84,11 +97,13 @@ var ruMessages = map[string]string{
 
 // apiError is the JSON error body.
 type apiError struct {
-	Code         string `json:"code"`
-	Message      string `json:"message"`
-	Field        string `json:"field,omitempty"`
-	AttemptsLeft *int   `json:"attempts_left,omitempty"`
-	RetryAfter   int    `json:"retry_after,omitempty"`
+	Code         string     `json:"code"`
+	Message      string     `json:"message"`
+	Field        string     `json:"field,omitempty"`
+	AttemptsLeft *int       `json:"attempts_left,omitempty"`
+	RetryAfter   int        `json:"retry_after,omitempty"`
+	Alternatives []slotJSON `json:"alternatives,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
 }
 
 // classify finds the wire form of err.
@@ -123,6 +138,30 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &fe) {
 		body.Field = fe.field
 	}
+	var bve *booking.ValidationError
+	if errors.As(err, &bve) {
+		body.Field = bve.Field
+		if lang == "en" {
+			msg := bve.Message
+			if strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ") || strings.HasPrefix(msg, "does ") {
+				msg = bve.Field + " " + msg // "start is outside working hours"
+			}
+			body.Message = sentence(msg)
+		} else if ru, ok := ruMessages[bve.Message]; ok {
+			body.Message = ru
+		}
+	}
+	var ce *booking.ConflictError
+	if errors.As(err, &ce) {
+		body.Alternatives = make([]slotJSON, 0, len(ce.Alternatives))
+		for _, a := range ce.Alternatives {
+			body.Alternatives = append(body.Alternatives, slotJSON{Start: a.Start, End: a.End, SpecialistID: a.SpecialistID})
+		}
+	}
+	var ee *booking.EligibilityError
+	if errors.As(err, &ee) && ee.Reason != "" {
+		body.Reason = ee.Reason
+	}
 	var ic *auth.InvalidCodeError
 	if errors.As(err, &ic) {
 		body.AttemptsLeft = &ic.AttemptsLeft
@@ -140,6 +179,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if kind.status >= 500 {
 		s.log.ErrorContext(r.Context(), "httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", kind.status, "err", err)
+	}
+	if body.Alternatives != nil {
+		// Also at the top level, where a booking form looks for them first.
+		writeJSON(w, kind.status, map[string]any{"error": body, "alternatives": body.Alternatives})
+		return
 	}
 	writeJSON(w, kind.status, map[string]apiError{"error": body})
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet/httpapi"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
@@ -36,7 +37,11 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h, err := httpapi.New(httpapi.Config{Services: httpapi.Services{Auth: svc}})
+	sched, err := booking.New(booking.Config{Store: st})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := httpapi.New(httpapi.Config{Services: httpapi.Services{Auth: svc, Booking: sched}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,9 +1,8 @@
-//go:build wip
-
 package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kabinet-dev/kabinet/auth"
@@ -60,7 +59,7 @@ func (s *server) setWorkingPlan(w http.ResponseWriter, r *http.Request, who auth
 	}
 	p := booking.WorkingPlan{ID: in.ID, SpecialistID: in.SpecialistID, BranchID: in.BranchID}
 	for day, ivs := range in.Week {
-		i := indexOf(weekdays[:], day)
+		i := slices.Index(weekdays[:], day)
 		if i < 0 {
 			return &booking.ValidationError{Field: "week", Message: "days are sun, mon, tue, wed, thu, fri, sat", Err: booking.ErrInvalidInput}
 		}
@@ -190,13 +189,4 @@ func (s *server) myPlans(w http.ResponseWriter, r *http.Request, who auth.Identi
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"plans": out})
 	return nil
-}
-
-func indexOf(list []string, v string) int {
-	for i, x := range list {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }

@@ -12,11 +12,13 @@ import (
 	"strings"
 
 	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/booking"
 )
 
 // Services are the domain services the API serves.
 type Services struct {
-	Auth *auth.Service // required
+	Auth    *auth.Service      // required
+	Booking *booking.Scheduler // required
 }
 
 // Config configures the API handler.
@@ -33,6 +35,8 @@ type Config struct {
 	SecureCookies bool
 	// CookieName is the session cookie's name; default "kabinet_session".
 	CookieName string
+	// ClinicName appears in calendar events.
+	ClinicName string
 	// TrustedOrigins may send state-changing browser requests from another
 	// origin, e.g. "https://app.clinic.example" for a separately hosted front end.
 	TrustedOrigins []string
@@ -40,6 +44,8 @@ type Config struct {
 
 type server struct {
 	auth    *auth.Service
+	booking *booking.Scheduler
+	clinic  string
 	log     *slog.Logger
 	proxies []netip.Prefix
 	secure  bool
@@ -49,11 +55,13 @@ type server struct {
 // New returns the API handler. Mount it at the root of the cabinet's URL space
 // (it serves /api/v1/...).
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Auth == nil {
-		return nil, errors.New("httpapi: Config.Auth is required")
+	if cfg.Auth == nil || cfg.Booking == nil {
+		return nil, errors.New("httpapi: Config.Auth and Config.Booking are required")
 	}
 	s := &server{
 		auth:    cfg.Auth,
+		booking: cfg.Booking,
+		clinic:  cfg.ClinicName,
 		log:     cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		proxies: cfg.TrustedProxies,
 		secure:  cfg.SecureCookies,
@@ -95,6 +103,28 @@ func (s *server) routeTable() []route {
 		{"GET /api/v1/staff/users/{id}", s.authed(s.staffUser)},
 		{"PUT /api/v1/staff/users/{id}/access", s.authed(s.setAccess)},
 		{"GET /api/v1/staff/audit", s.authed(s.auditTrail)},
+		{"GET /api/v1/branches", s.handle(s.branches)},
+		{"GET /api/v1/services", s.handle(s.services)},
+		{"GET /api/v1/specialists", s.handle(s.specialists)},
+		{"GET /api/v1/slots", s.handle(s.slots)},
+		{"POST /api/v1/me/appointments", s.authed(s.book(false))},
+		{"GET /api/v1/me/appointments", s.authed(s.myAppointments)},
+		{"GET /api/v1/me/appointments/{id}", s.authed(s.appointment(false))},
+		{"PATCH /api/v1/me/appointments/{id}", s.authed(s.reschedule(false))},
+		{"POST /api/v1/me/appointments/{id}/cancel", s.authed(s.cancel(false))},
+		{"GET /api/v1/me/appointments/{id}/calendar.ics", s.authed(s.calendar)},
+		{"GET /api/v1/me/plans", s.authed(s.myPlans)},
+		{"POST /api/v1/staff/appointments", s.authed(s.book(true))},
+		{"GET /api/v1/staff/appointments/{id}", s.authed(s.appointment(true))},
+		{"PATCH /api/v1/staff/appointments/{id}", s.authed(s.reschedule(true))},
+		{"POST /api/v1/staff/appointments/{id}/cancel", s.authed(s.cancel(true))},
+		{"POST /api/v1/staff/appointments/{id}/confirm", s.authed(s.staffStatus("confirm"))},
+		{"POST /api/v1/staff/appointments/{id}/complete", s.authed(s.staffStatus("complete"))},
+		{"POST /api/v1/staff/appointments/{id}/no-show", s.authed(s.staffStatus("no-show"))},
+		{"GET /api/v1/staff/agenda", s.authed(s.agenda)},
+		{"PUT /api/v1/staff/working-plans", s.authed(s.setWorkingPlan)},
+		{"POST /api/v1/staff/exceptions", s.authed(s.addException)},
+		{"POST /api/v1/staff/plans", s.authed(s.createPlan)},
 		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
@@ -144,12 +145,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 
 	if cfg.demo {
-		loaded, err := loadDemo(ctx, cab.Auth(), st)
+		branchZone, _ := time.LoadLocation("Europe/Moscow") // the demo clinic's zone
+		loaded, err := loadDemo(ctx, cab.Auth(), st, st, booking.DateOf(time.Now(), branchZone))
 		if err != nil {
 			return err
 		}
 		if loaded {
-			log.Info("kabinet: loaded the demo clinic", "staff", strings.Join([]string{demoOwner, demoSpecialist, demoManager}, ", "))
+			log.Info("kabinet: loaded the demo clinic: 2 branches, 6 specialists, 12 services, working plans for 60 days",
+				"staff", strings.Join([]string{demoOwner, demoSpecialist, demoManager}, ", "))
 		}
 	}
 	if cfg.admin != "" {
