@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -627,4 +628,61 @@ func TestAdminFlag(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "-admin")
 	})
+}
+
+// TestDemoClinic: the demo clinic of API.md — 2 branches, 6 specialists, 12
+// services, working plans for the next 60 days — and a client books a slot.
+func TestDemoClinic(t *testing.T) {
+	t.Parallel()
+	srv := start(t, newDirs(t), env{})
+	var branches struct {
+		Branches []struct {
+			ID       string `json:"id"`
+			TimeZone string `json:"time_zone"`
+		} `json:"branches"`
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, srv.base+"/api/v1/branches", "", nil, &branches))
+	require.Len(t, branches.Branches, 2)
+	assert.Equal(t, "Europe/Moscow", branches.Branches[0].TimeZone)
+	var services struct {
+		Services []struct{ ID string } `json:"services"`
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, srv.base+"/api/v1/services", "", nil, &services))
+	assert.Len(t, services.Services, 12)
+	var specialists struct {
+		Specialists []struct{ ID string } `json:"specialists"`
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, srv.base+"/api/v1/specialists", "", nil, &specialists))
+	assert.Len(t, specialists.Specialists, 6)
+
+	msk, err := time.LoadLocation("Europe/Moscow")
+	require.NoError(t, err)
+	from := time.Now().In(msk)
+	var slots struct {
+		Slots []struct {
+			Start        time.Time `json:"start"`
+			SpecialistID string    `json:"specialist_id"`
+		} `json:"slots"`
+	}
+	url := fmt.Sprintf("%s/api/v1/slots?service_id=svc-laser-hair&branch_id=%s&from=%s&to=%s", srv.base, demoBranchCenter,
+		from.Format(time.DateOnly), from.AddDate(0, 0, 13).Format(time.DateOnly))
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, url, "", nil, &slots))
+	require.NotEmpty(t, slots.Slots, "two weeks of the laser specialist's plan")
+	// The plans reach the end of the 60 days: the last full week still has slots.
+	url = fmt.Sprintf("%s/api/v1/slots?service_id=svc-consultation&branch_id=%s&from=%s&to=%s", srv.base, demoBranchCenter,
+		from.AddDate(0, 0, 52).Format(time.DateOnly), from.AddDate(0, 0, 58).Format(time.DateOnly))
+	var late struct {
+		Slots []any `json:"slots"`
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, url, "", nil, &late))
+	assert.NotEmpty(t, late.Slots)
+
+	token, _ := signIn(t, srv.base, "+7 912 345-67-89", "sms", "+79123456789")
+	var appt struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	body := map[string]any{"service_id": "svc-laser-hair", "branch_id": demoBranchCenter, "start": slots.Slots[0].Start.Format(time.RFC3339)}
+	require.Equal(t, http.StatusCreated, call(t, http.MethodPost, srv.base+"/api/v1/me/appointments", token, body, &appt))
+	assert.Equal(t, "confirmed", appt.Status)
 }
