@@ -456,3 +456,30 @@ func TestTreatmentPlan(t *testing.T) {
 	_, err = c.sched.ClientPlans(c.ctx, client2, "client-1")
 	assert.ErrorIs(t, err, booking.ErrNotFound)
 }
+
+// busyCalendar is a BusySource: the clinic's own system says A is busy.
+type busyCalendar []booking.Busy
+
+func (b busyCalendar) Busy(_ context.Context, branchID string, specialistIDs []string, from, to time.Time) ([]booking.Busy, error) {
+	return b, nil
+}
+
+func TestBusySourceBlocksSlots(t *testing.T) {
+	c := newClinic(t)
+	var err error
+	c.sched, err = booking.New(booking.Config{
+		Store: c.store, Now: func() time.Time { return *c.now.Load() },
+		Busy: busyCalendar{{SpecialistID: "A", Start: mskAt(monday, 10, 0), End: mskAt(monday, 11, 0)}},
+	})
+	require.NoError(t, err)
+	slots, err := c.sched.Slots(c.ctx, booking.SlotRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", From: monday, To: monday})
+	require.NoError(t, err)
+	for _, s := range slots {
+		assert.False(t, s.Start.Before(mskAt(monday, 11, 0)) && s.Start.Add(75*time.Minute).After(mskAt(monday, 10, 0)),
+			"slot %s overlaps the outside busy time", s.Start.In(moscow))
+	}
+	_, err = c.book(client, "peel", "A", mskAt(monday, 10, 30))
+	assert.ErrorIs(t, err, booking.ErrSlotTaken)
+	_, err = c.book(client, "peel", "A", mskAt(monday, 11, 0))
+	assert.NoError(t, err, "touching the busy time is fine")
+}
