@@ -3,6 +3,7 @@ package booking
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Sentinel errors; callers compare with errors.Is.
@@ -47,6 +48,7 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 // ConflictError is ErrSlotTaken with the nearest free alternatives.
 type ConflictError struct {
 	Alternatives []Slot
+	Location     *time.Location // the branch's zone, for showing the alternatives
 }
 
 func (e *ConflictError) Error() string {

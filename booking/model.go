@@ -61,13 +61,20 @@ func (d Date) Before(e Date) bool { return d.In(time.UTC).Before(e.In(time.UTC))
 // (0 … 1440). 9:30 is 570.
 type Clock int
 
-// ParseClock reads "HH:MM" (24:00 allowed as the end of a day).
+// ParseClock reads exactly "HH:MM" (24:00 allowed as the end of a day).
 func ParseClock(s string) (Clock, error) {
-	var h, m int
-	if n, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || n != 2 || len(s) != 5 || h < 0 || m < 0 || m > 59 || h*60+m > 24*60 {
-		return 0, fmt.Errorf("booking: time of day %q: want HH:MM", s)
+	digit := func(i int) (int, bool) { return int(s[i] - '0'), s[i] >= '0' && s[i] <= '9' }
+	if len(s) == 5 && s[2] == ':' {
+		h1, ok1 := digit(0)
+		h2, ok2 := digit(1)
+		m1, ok3 := digit(3)
+		m2, ok4 := digit(4)
+		h, m := h1*10+h2, m1*10+m2
+		if ok1 && ok2 && ok3 && ok4 && m < 60 && h*60+m <= 24*60 {
+			return Clock(h*60 + m), nil
+		}
 	}
-	return Clock(h*60 + m), nil
+	return 0, fmt.Errorf("booking: time of day %q: want HH:MM", s)
 }
 
 func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -193,7 +195,7 @@ func (s *Scheduler) Slots(ctx context.Context, req SlotRequest) ([]Slot, error) 
 		return nil, err
 	}
 	q.From, q.To = req.From, req.To
-	sch, err := s.schedule(ctx, q, "")
+	sch, err := s.schedule(ctx, q, "", "")
 	if err != nil {
 		return nil, err
 	}
@@ -244,8 +246,11 @@ func (s *Scheduler) query(ctx context.Context, serviceID, branchID, specialistID
 }
 
 // schedule loads plans, exceptions, bookings, resources and outside busy time
-// for the query's days, leaving out the appointment being moved.
-func (s *Scheduler) schedule(ctx context.Context, q SlotQuery, skipID string) (Schedule, error) {
+// for the query's days, leaving out the appointment being moved. With a
+// clientID, the client's own active appointments count as busy time for every
+// candidate: a client cannot be in two places, and alternatives must not
+// offer that.
+func (s *Scheduler) schedule(ctx context.Context, q SlotQuery, clientID, skipID string) (Schedule, error) {
 	ids := make([]string, len(q.Specialists))
 	for i, sp := range q.Specialists {
 		ids[i] = sp.ID
@@ -278,6 +283,20 @@ func (s *Scheduler) schedule(ctx context.Context, q SlotQuery, skipID string) (S
 	if s.cfg.Busy != nil {
 		if sch.External, err = s.cfg.Busy.Busy(ctx, q.Branch.ID, ids, from, to); err != nil {
 			return Schedule{}, fmt.Errorf("booking: busy source: %w", err)
+		}
+	}
+	if clientID != "" {
+		own, err := s.cfg.Store.Appointments(ctx, AppointmentFilter{ClientID: clientID, From: from, To: to, Statuses: []Status{StatusPending, StatusConfirmed}})
+		if err != nil {
+			return Schedule{}, err
+		}
+		for _, a := range own {
+			if a.ID == skipID {
+				continue
+			}
+			for _, id := range ids {
+				sch.External = append(sch.External, Busy{SpecialistID: id, Start: a.Start, End: a.End})
+			}
 		}
 	}
 	return sch, nil
@@ -315,8 +334,17 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 	if req.ClientID == "" {
 		return Appointment{}, false, &ValidationError{Field: "client_id", Message: "is required", Err: ErrInvalidInput}
 	}
-	if len(req.ClientNote) > 1000 || len(req.Note) > 2000 || len(req.IdempotencyKey) > 200 {
-		return Appointment{}, false, &ValidationError{Field: "note", Message: "too long", Err: ErrInvalidInput}
+	if err := checkText("note", req.ClientNote, 1000); err != nil {
+		return Appointment{}, false, err
+	}
+	if err := checkText("note", req.Note, 2000); err != nil {
+		return Appointment{}, false, err
+	}
+	if err := checkText("Idempotency-Key", req.IdempotencyKey, 200); err != nil {
+		return Appointment{}, false, err
+	}
+	if req.Override && strings.TrimSpace(req.Note) == "" {
+		return Appointment{}, false, &ValidationError{Field: "note", Message: "an override needs a note saying why", Err: ErrInvalidInput}
 	}
 	staff := actor.Role != RoleClient
 	if staff && !actor.manages(req.BranchID) {
@@ -326,7 +354,7 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 		// A retry answers with the first result before anything else is
 		// checked: its own booking must not look like a conflict.
 		if a, err := s.cfg.Store.AppointmentByIdempotencyKey(ctx, req.ClientID, req.IdempotencyKey); err == nil {
-			return a, false, nil
+			return s.replay(actor, req, a)
 		} else if !errors.Is(err, ErrNotFound) {
 			return Appointment{}, false, err
 		}
@@ -357,11 +385,11 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 		}
 	}
 
-	slot, err := s.place(ctx, q, req.Start, req.SpecialistID, "")
+	slot, err := s.place(ctx, q, req.Start, req.SpecialistID, req.ClientID, "")
 	if errors.Is(err, ErrSlotTaken) && req.IdempotencyKey != "" {
 		// A concurrent retry of the same request may have just won.
 		if a, err := s.cfg.Store.AppointmentByIdempotencyKey(ctx, req.ClientID, req.IdempotencyKey); err == nil {
-			return a, false, nil
+			return s.replay(actor, req, a)
 		}
 	}
 	if err != nil {
@@ -377,37 +405,49 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 	ev := Event{Type: EventBooked, AppointmentID: a.ID, ClientID: a.ClientID, At: now, Appointment: a}
 	got, created, err := s.cfg.Store.CreateAppointment(ctx, a, req.IdempotencyKey, ev)
 	if errors.Is(err, ErrSlotTaken) {
-		return Appointment{}, false, s.conflict(ctx, q, req.Start, "")
+		return Appointment{}, false, s.conflict(ctx, q, req.Start, req.ClientID, "")
 	}
 	return got, created, err
+}
+
+// replay answers a retried booking with the appointment its key made — if
+// the actor may see it and it is the same request (service and branch).
+func (s *Scheduler) replay(actor Actor, req BookRequest, a Appointment) (Appointment, bool, error) {
+	if !s.canSee(actor, a) {
+		return Appointment{}, false, ErrForbidden
+	}
+	if a.ServiceID != req.ServiceID || a.BranchID != req.BranchID {
+		return Appointment{}, false, &ValidationError{Field: "Idempotency-Key", Message: "was used for another booking", Err: ErrInvalidInput}
+	}
+	return a, false, nil
 }
 
 // place checks a requested start against the schedule and returns the slot
 // (specialist and resources chosen), or the classified error; a taken slot
 // comes with alternatives.
-func (s *Scheduler) place(ctx context.Context, q SlotQuery, start time.Time, specialistID, skipID string) (Slot, error) {
+func (s *Scheduler) place(ctx context.Context, q SlotQuery, start time.Time, specialistID, clientID, skipID string) (Slot, error) {
 	day := DateOf(start, q.Location)
 	q.From, q.To = day, day
-	sch, err := s.schedule(ctx, q, skipID)
+	sch, err := s.schedule(ctx, q, clientID, skipID)
 	if err != nil {
 		return Slot{}, err
 	}
 	slot, err := Check(q, sch, start, specialistID)
 	if errors.Is(err, ErrSlotTaken) {
-		return Slot{}, s.conflict(ctx, q, start, skipID)
+		return Slot{}, s.conflict(ctx, q, start, clientID, skipID)
 	}
 	return slot, err
 }
 
 // conflict builds the 409 answer: the nearest free slots within a week of t.
-func (s *Scheduler) conflict(ctx context.Context, q SlotQuery, t time.Time, skipID string) error {
+func (s *Scheduler) conflict(ctx context.Context, q SlotQuery, t time.Time, clientID, skipID string) error {
 	day := DateOf(t, q.Location)
 	q.From, q.To = day.AddDays(-3), day.AddDays(7)
-	sch, err := s.schedule(ctx, q, skipID)
+	sch, err := s.schedule(ctx, q, clientID, skipID)
 	if err != nil {
 		return err
 	}
-	return &ConflictError{Alternatives: Nearest(FindSlots(q, sch), t, s.cfg.Alternatives)}
+	return &ConflictError{Alternatives: Nearest(FindSlots(q, sch), t, s.cfg.Alternatives), Location: q.Location}
 }
 
 func setSlot(a *Appointment, slot Slot, svc Service) {
@@ -478,13 +518,10 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, id string, star
 	if err != nil {
 		return Appointment{}, err
 	}
-	if actor.Role == RoleClient {
-		// A client's new time also respects the change deadline.
-		if s.cfg.Now().Add(s.cfg.ChangeDeadline).After(start) {
-			return Appointment{}, &ValidationError{Field: "start", Message: fmt.Sprintf("the new time must be at least %s ahead", s.cfg.ChangeDeadline), Err: ErrTooLateToChange}
-		}
+	if start.Equal(a.Start) && specialistID == a.SpecialistID {
+		return a, nil // nothing moves: no history line, no event, no message to the client
 	}
-	slot, err := s.place(ctx, q, start, specialistID, a.ID)
+	slot, err := s.place(ctx, q, start, specialistID, a.ClientID, a.ID)
 	if err != nil {
 		return Appointment{}, err
 	}
@@ -496,7 +533,7 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, id string, star
 	ev := Event{Type: EventRescheduled, AppointmentID: a.ID, ClientID: a.ClientID, At: now, Appointment: moved, OldStart: a.Start}
 	got, err := s.cfg.Store.MoveAppointment(ctx, moved, change, ev)
 	if errors.Is(err, ErrSlotTaken) {
-		return Appointment{}, s.conflict(ctx, q, start, a.ID)
+		return Appointment{}, s.conflict(ctx, q, start, a.ClientID, a.ID)
 	}
 	return got, err
 }
@@ -504,8 +541,8 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, id string, star
 // Cancel cancels an appointment. A client may cancel their own until the
 // deadline; a manager or admin always.
 func (s *Scheduler) Cancel(ctx context.Context, actor Actor, id, reason string) (Appointment, error) {
-	if len(reason) > 1000 {
-		return Appointment{}, &ValidationError{Field: "reason", Message: "too long", Err: ErrInvalidInput}
+	if err := checkText("reason", reason, 1000); err != nil {
+		return Appointment{}, err
 	}
 	a, err := s.Appointment(ctx, actor, id)
 	if err != nil {
@@ -532,14 +569,21 @@ func (s *Scheduler) Confirm(ctx context.Context, actor Actor, id string) (Appoin
 // Complete marks a visit as done, with the specialist's notes. The
 // appointment's specialist, a manager of the branch or an admin may.
 func (s *Scheduler) Complete(ctx context.Context, actor Actor, id, notes string) (Appointment, error) {
-	if len(notes) > 10000 {
-		return Appointment{}, &ValidationError{Field: "notes", Message: "too long", Err: ErrInvalidInput}
+	if err := checkText("notes", notes, 10000); err != nil {
+		return Appointment{}, err
 	}
 	a, err := s.staffAppointment(ctx, actor, id, false)
 	if err != nil {
 		return Appointment{}, err
 	}
-	return s.setStatus(ctx, actor, a, []Status{StatusConfirmed, StatusPending}, StatusCompleted, "", &notes, EventCompleted)
+	if s.cfg.Now().Before(a.Start) {
+		return Appointment{}, &ValidationError{Field: "status", Message: "a visit is completed once it has started", Err: ErrInvalidTransition}
+	}
+	done, err := s.setStatus(ctx, actor, a, []Status{StatusConfirmed}, StatusCompleted, "", &notes, EventCompleted)
+	if err != nil || done.PlanID == "" {
+		return done, err
+	}
+	return done, s.closePlanIfDone(ctx, done.PlanID)
 }
 
 // NoShow marks that the client did not come.
@@ -547,6 +591,9 @@ func (s *Scheduler) NoShow(ctx context.Context, actor Actor, id string) (Appoint
 	a, err := s.staffAppointment(ctx, actor, id, false)
 	if err != nil {
 		return Appointment{}, err
+	}
+	if s.cfg.Now().Before(a.Start) {
+		return Appointment{}, &ValidationError{Field: "status", Message: "a no-show is marked once the visit has started", Err: ErrInvalidTransition}
 	}
 	return s.setStatus(ctx, actor, a, []Status{StatusConfirmed, StatusPending}, StatusNoShow, "", nil, EventNoShow)
 }
@@ -592,9 +639,16 @@ func (s *Scheduler) setStatus(ctx context.Context, actor Actor, a Appointment, f
 // Upcoming returns the client's active appointments that have not ended,
 // soonest first — for the host application's own code.
 func (s *Scheduler) Upcoming(ctx context.Context, clientID string) ([]Appointment, error) {
-	return s.cfg.Store.Appointments(ctx, AppointmentFilter{
-		ClientID: clientID, From: s.cfg.Now().UTC(), Statuses: []Status{StatusPending, StatusConfirmed},
+	now := s.cfg.Now()
+	all, err := s.cfg.Store.Appointments(ctx, AppointmentFilter{
+		ClientID: clientID, From: now.UTC(), Statuses: []Status{StatusPending, StatusConfirmed},
 	})
+	if err != nil {
+		return nil, err
+	}
+	// The store matches blocked time; the client's view ends with the
+	// service, so a visit in its cleaning buffer is already past.
+	return slices.DeleteFunc(all, func(a Appointment) bool { return !a.End.After(now) }), nil
 }
 
 // Past returns the client's appointments that have started or are no longer
@@ -636,6 +690,7 @@ func (s *Scheduler) Agenda(ctx context.Context, actor Actor, req DayRequest) ([]
 	}
 	f := AppointmentFilter{SpecialistID: req.SpecialistID, BranchID: req.BranchID}
 	tz := "UTC"
+	scope := func(Appointment) bool { return true }
 	switch {
 	case req.SpecialistID != "":
 		sp, err := s.cfg.Store.SpecialistByID(ctx, req.SpecialistID)
@@ -646,6 +701,10 @@ func (s *Scheduler) Agenda(ctx context.Context, actor Actor, req DayRequest) ([]
 		if !own && !slices.ContainsFunc(sp.BranchIDs, actor.manages) {
 			return nil, ErrForbidden
 		}
+		if req.BranchID != "" && !own && !actor.manages(req.BranchID) {
+			return nil, ErrForbidden
+		}
+		scope = func(a Appointment) bool { return own || actor.manages(a.BranchID) }
 		if len(sp.BranchIDs) > 0 {
 			if b, err := s.cfg.Store.BranchByID(ctx, sp.BranchIDs[0]); err == nil {
 				tz = b.TimeZone
@@ -668,7 +727,12 @@ func (s *Scheduler) Agenda(ctx context.Context, actor Actor, req DayRequest) ([]
 		return nil, err
 	}
 	f.From, f.To = req.From.In(loc), req.From.AddDays(req.Days).In(loc)
-	return s.cfg.Store.Appointments(ctx, f)
+	all, err := s.cfg.Store.Appointments(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	// A manager of one branch sees a shared specialist's visits there only.
+	return slices.DeleteFunc(all, func(a Appointment) bool { return !scope(a) }), nil
 }
 
 // ---- working plans and exceptions -------------------------------------------
@@ -679,8 +743,25 @@ func (s *Scheduler) SetWorkingPlan(ctx context.Context, actor Actor, p WorkingPl
 	if !actor.manages(p.BranchID) {
 		return WorkingPlan{}, ErrForbidden
 	}
-	if _, err := s.cfg.Store.SpecialistByID(ctx, p.SpecialistID); err != nil {
+	sp, err := s.cfg.Store.SpecialistByID(ctx, p.SpecialistID)
+	if err != nil {
 		return WorkingPlan{}, notFoundField(err, "specialist_id")
+	}
+	if !slices.Contains(sp.BranchIDs, p.BranchID) {
+		return WorkingPlan{}, &ValidationError{Field: "branch_id", Message: "the specialist does not work in this branch", Err: ErrInvalidInput}
+	}
+	if p.ID != "" {
+		// Replacing a plan by ID: it must be one the actor may change, and stay
+		// the same specialist's — never a way into another branch's plan.
+		all, err := s.cfg.Store.WorkingPlans(ctx, nil, "", Date{}, Date{})
+		if err != nil {
+			return WorkingPlan{}, err
+		}
+		for _, old := range all {
+			if old.ID == p.ID && (!actor.manages(old.BranchID) || old.SpecialistID != p.SpecialistID) {
+				return WorkingPlan{}, ErrForbidden
+			}
+		}
 	}
 	if err := validWeek(p.Week, "week"); err != nil {
 		return WorkingPlan{}, err
@@ -699,7 +780,9 @@ func (s *Scheduler) AddException(ctx context.Context, actor Actor, e Exception) 
 	if err != nil {
 		return Exception{}, notFoundField(err, "specialist_id")
 	}
-	if e.BranchID != "" && !actor.manages(e.BranchID) || e.BranchID == "" && !slices.ContainsFunc(sp.BranchIDs, actor.manages) {
+	// An absence without a branch applies in every branch of the specialist:
+	// only someone who manages all of them may record it.
+	if e.BranchID != "" && !actor.manages(e.BranchID) || e.BranchID == "" && !allBranches(sp.BranchIDs, actor.manages) {
 		return Exception{}, ErrForbidden
 	}
 	switch e.Kind {
@@ -717,11 +800,20 @@ func (s *Scheduler) AddException(ctx context.Context, actor Actor, e Exception) 
 	if err := validIntervals(e.Intervals, "intervals"); err != nil {
 		return Exception{}, err
 	}
-	if len(e.Note) > 500 {
-		return Exception{}, &ValidationError{Field: "note", Message: "too long", Err: ErrInvalidInput}
+	if err := checkText("note", e.Note, 500); err != nil {
+		return Exception{}, err
 	}
 	e.ID = cmp.Or(e.ID, s.cfg.NewID())
 	return e, s.cfg.Store.AddException(ctx, e)
+}
+
+func allBranches(ids []string, ok func(string) bool) bool {
+	for _, id := range ids {
+		if !ok(id) {
+			return false
+		}
+	}
+	return len(ids) > 0
 }
 
 func validWeek(w Week, field string) error {
@@ -828,8 +920,45 @@ func (s *Scheduler) checkPlan(ctx context.Context, req BookRequest) error {
 	if err != nil || p.ClientID != req.ClientID {
 		return &ValidationError{Field: "plan_id", Message: "no such treatment plan for this client", Err: ErrNotFound}
 	}
-	if p.Status != PlanActive || p.ServiceID != req.ServiceID {
-		return &ValidationError{Field: "plan_id", Message: "the plan is not active or is for another service", Err: ErrInvalidInput}
+	if p.Status != PlanActive || p.ServiceID != req.ServiceID || p.BranchID != req.BranchID {
+		return &ValidationError{Field: "plan_id", Message: "the plan is not active or is for another service or branch", Err: ErrInvalidInput}
+	}
+	sessions, err := s.cfg.Store.Appointments(ctx, AppointmentFilter{PlanID: p.ID, Statuses: []Status{StatusPending, StatusConfirmed, StatusCompleted}})
+	if err != nil {
+		return err
+	}
+	if len(sessions) >= p.Sessions {
+		return &ValidationError{Field: "plan_id", Message: "every session of the plan is booked or done", Err: ErrInvalidInput}
+	}
+	return nil
+}
+
+// closePlanIfDone marks a plan completed when its last session is.
+func (s *Scheduler) closePlanIfDone(ctx context.Context, planID string) error {
+	p, err := s.cfg.Store.PlanByID(ctx, planID)
+	if err != nil || p.Status != PlanActive {
+		return err
+	}
+	done, err := s.cfg.Store.Appointments(ctx, AppointmentFilter{PlanID: p.ID, Statuses: []Status{StatusCompleted}})
+	if err != nil {
+		return err
+	}
+	if len(done) >= p.Sessions {
+		return s.cfg.Store.UpdatePlanStatus(ctx, p.ID, PlanCompleted)
+	}
+	return nil
+}
+
+// checkText refuses text over max characters or with control or format
+// characters (newlines and tabs are fine).
+func checkText(field, s string, max int) error {
+	if utf8.RuneCountInString(s) > max {
+		return &ValidationError{Field: field, Message: fmt.Sprintf("is longer than %d characters", max), Err: ErrInvalidInput}
+	}
+	for _, r := range s {
+		if r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError) {
+			return &ValidationError{Field: field, Message: "has characters that are not allowed", Err: ErrInvalidInput}
+		}
 	}
 	return nil
 }
@@ -840,4 +969,96 @@ func notFoundField(err error, field string) error {
 		return &ValidationError{Field: field, Message: "not found", Err: ErrNotFound}
 	}
 	return err
+}
+
+// ---- listing and removing plans and exceptions ----------------------------------
+
+// WorkingPlans lists the weekly plans of a specialist or a branch that the
+// staff actor may see: a manager's branches, an admin's all, a specialist's
+// own.
+func (s *Scheduler) WorkingPlans(ctx context.Context, actor Actor, specialistID, branchID string) ([]WorkingPlan, error) {
+	if !actor.staff() {
+		return nil, ErrForbidden
+	}
+	var ids []string
+	if specialistID != "" {
+		ids = []string{specialistID}
+	}
+	all, err := s.cfg.Store.WorkingPlans(ctx, ids, branchID, Date{}, Date{})
+	if err != nil {
+		return nil, err
+	}
+	own := s.ownSpecialistIDs(ctx, actor)
+	return slices.DeleteFunc(all, func(p WorkingPlan) bool { return !actor.worksIn(p.BranchID) && !own[p.SpecialistID] }), nil
+}
+
+// DeleteWorkingPlan removes a plan (a manager of its branch or an admin).
+// ErrNotFound for an unknown ID.
+func (s *Scheduler) DeleteWorkingPlan(ctx context.Context, actor Actor, id string) error {
+	all, err := s.cfg.Store.WorkingPlans(ctx, nil, "", Date{}, Date{})
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(all, func(p WorkingPlan) bool { return p.ID == id })
+	switch {
+	case i < 0 || !actor.worksIn(all[i].BranchID):
+		return ErrNotFound
+	case !actor.manages(all[i].BranchID):
+		return ErrForbidden
+	}
+	return s.cfg.Store.DeleteWorkingPlan(ctx, id)
+}
+
+// Exceptions lists a specialist's exceptions touching [from, to] for staff
+// who may see the specialist.
+func (s *Scheduler) Exceptions(ctx context.Context, actor Actor, specialistID string, from, to Date) ([]Exception, error) {
+	if !actor.staff() {
+		return nil, ErrForbidden
+	}
+	sp, err := s.cfg.Store.SpecialistByID(ctx, specialistID)
+	if err != nil {
+		return nil, notFoundField(err, "specialist_id")
+	}
+	if !slices.ContainsFunc(sp.BranchIDs, actor.worksIn) && !(sp.UserID != "" && sp.UserID == actor.UserID) {
+		return nil, ErrForbidden
+	}
+	return s.cfg.Store.Exceptions(ctx, []string{specialistID}, from, to)
+}
+
+// DeleteException removes a day off, vacation, sick leave or extra shift, with
+// the same rights as AddException. ErrNotFound for an unknown ID.
+func (s *Scheduler) DeleteException(ctx context.Context, actor Actor, id string) error {
+	all, err := s.cfg.Store.Exceptions(ctx, nil, Date{}, Date{})
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(all, func(e Exception) bool { return e.ID == id })
+	if i < 0 {
+		return ErrNotFound
+	}
+	e := all[i]
+	sp, err := s.cfg.Store.SpecialistByID(ctx, e.SpecialistID)
+	if err != nil {
+		return err
+	}
+	if e.BranchID != "" && !actor.manages(e.BranchID) || e.BranchID == "" && !allBranches(sp.BranchIDs, actor.manages) {
+		if slices.ContainsFunc(sp.BranchIDs, actor.worksIn) {
+			return ErrForbidden
+		}
+		return ErrNotFound
+	}
+	return s.cfg.Store.DeleteException(ctx, id)
+}
+
+// ownSpecialistIDs are the specialists linked to the actor's user.
+func (s *Scheduler) ownSpecialistIDs(ctx context.Context, actor Actor) map[string]bool {
+	own := map[string]bool{}
+	if all, err := s.cfg.Store.Specialists(ctx, SpecialistFilter{}); err == nil {
+		for _, sp := range all {
+			if sp.UserID != "" && sp.UserID == actor.UserID {
+				own[sp.ID] = true
+			}
+		}
+	}
+	return own
 }

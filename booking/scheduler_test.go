@@ -367,6 +367,11 @@ func TestStaffActions(t *testing.T) {
 	assert.ErrorIs(t, err, booking.ErrForbidden, "another specialist's visit")
 	_, err = c.sched.Complete(c.ctx, otherMgr, a.ID, "")
 	assert.ErrorIs(t, err, booking.ErrNotFound, "a manager of another branch does not see it")
+	_, err = c.sched.Complete(c.ctx, doctorA, a.ID, "")
+	assert.ErrorIs(t, err, booking.ErrInvalidTransition, "a visit in the future cannot be done yet")
+	_, err = c.sched.NoShow(c.ctx, doctorA, a.ID)
+	assert.ErrorIs(t, err, booking.ErrInvalidTransition, "nor missed")
+	c.now.Store(ptr(mskAt(monday, 11, 0)))
 	done, err := c.sched.Complete(c.ctx, doctorA, a.ID, "кожа спокойная, рекомендован SPF 50")
 	require.NoError(t, err)
 	assert.Equal(t, booking.StatusCompleted, done.Status)
@@ -446,6 +451,7 @@ func TestTreatmentPlan(t *testing.T) {
 
 	a, _, err := c.sched.Book(c.ctx, client, booking.BookRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", Start: mskAt(monday, 10, 0), PlanID: p.ID})
 	require.NoError(t, err)
+	c.now.Store(ptr(mskAt(monday, 11, 0)))
 	_, err = c.sched.Complete(c.ctx, doctorA, a.ID, "")
 	require.NoError(t, err)
 	plans, err := c.sched.ClientPlans(c.ctx, client, "client-1")
@@ -455,6 +461,76 @@ func TestTreatmentPlan(t *testing.T) {
 	assert.Equal(t, mskAt(monday, 10, 0).Add(14*24*time.Hour).UTC(), plans[0].NextFrom.UTC(), "the next session is due an interval after the last")
 	_, err = c.sched.ClientPlans(c.ctx, client2, "client-1")
 	assert.ErrorIs(t, err, booking.ErrNotFound)
+
+	// A two-session course: a third session is refused; the last one done closes it.
+	short, err := c.sched.CreatePlan(c.ctx, doctorA, booking.Plan{ClientID: "client-1", SpecialistID: "A", ServiceID: "peel", BranchID: "b1", Sessions: 2})
+	require.NoError(t, err)
+	tue := monday.AddDays(1)
+	var sessions []booking.Appointment
+	for _, h := range []int{10, 15} {
+		x, _, err := c.sched.Book(c.ctx, client, booking.BookRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", Start: mskAt(tue, h, 0), PlanID: short.ID})
+		require.NoError(t, err)
+		sessions = append(sessions, x)
+	}
+	_, _, err = c.sched.Book(c.ctx, client, booking.BookRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", Start: mskAt(tue.AddDays(1), 10, 0), PlanID: short.ID})
+	assert.ErrorIs(t, err, booking.ErrInvalidInput)
+	c.now.Store(ptr(mskAt(tue, 17, 0)))
+	for _, x := range sessions {
+		_, err = c.sched.Complete(c.ctx, doctorA, x.ID, "")
+		require.NoError(t, err)
+	}
+	closed, err := c.store.PlanByID(c.ctx, short.ID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.PlanCompleted, closed.Status)
+}
+
+// TestBranchScoping: a manager of one branch cannot touch another branch's
+// plans, nor record an absence that would empty a shared specialist's other
+// branch, nor read that branch's visits.
+func TestBranchScoping(t *testing.T) {
+	c := newClinic(t)
+	require.NoError(t, c.store.UpsertBranch(c.ctx, booking.Branch{ID: "b2", Name: "Запад", TimeZone: "Europe/Moscow", Active: true}))
+	sp, err := c.store.SpecialistByID(c.ctx, "B")
+	require.NoError(t, err)
+	sp.BranchIDs = []string{"b1", "b2"}
+	require.NoError(t, c.store.UpsertSpecialist(c.ctx, sp))
+	require.NoError(t, c.store.SetWorkingPlan(c.ctx, booking.WorkingPlan{ID: "plan-B-b2", SpecialistID: "B", BranchID: "b2"}))
+
+	_, err = c.sched.SetWorkingPlan(c.ctx, manager, booking.WorkingPlan{ID: "plan-B-b2", SpecialistID: "B", BranchID: "b1"})
+	assert.ErrorIs(t, err, booking.ErrForbidden, "another branch's plan, by its ID")
+	_, err = c.sched.SetWorkingPlan(c.ctx, manager, booking.WorkingPlan{ID: "plan-A", SpecialistID: "B", BranchID: "b1"})
+	assert.ErrorIs(t, err, booking.ErrForbidden, "another specialist's plan, by its ID")
+	_, err = c.sched.AddException(c.ctx, manager, booking.Exception{SpecialistID: "B", Kind: booking.ExceptionSickLeave, From: monday, To: monday})
+	assert.ErrorIs(t, err, booking.ErrForbidden, "an all-branches absence needs all branches")
+	_, err = c.sched.AddException(c.ctx, manager, booking.Exception{SpecialistID: "B", BranchID: "b1", Kind: booking.ExceptionSickLeave, From: monday, To: monday})
+	assert.NoError(t, err)
+	_, err = c.sched.AddException(c.ctx, admin, booking.Exception{SpecialistID: "B", Kind: booking.ExceptionSickLeave, From: monday, To: monday})
+	assert.NoError(t, err)
+	_, err = c.sched.Agenda(c.ctx, manager, booking.DayRequest{SpecialistID: "B", BranchID: "b2", From: monday, Days: 1})
+	assert.ErrorIs(t, err, booking.ErrForbidden)
+}
+
+func TestClientBusyElsewhereIsNotOffered(t *testing.T) {
+	c := newClinic(t)
+	_, err := c.book(client, "peel", "A", mskAt(monday, 10, 0))
+	require.NoError(t, err)
+	_, err = c.book(client, "peel", "B", mskAt(monday, 10, 0))
+	var ce *booking.ConflictError
+	require.ErrorAs(t, err, &ce)
+	for _, alt := range ce.Alternatives {
+		assert.False(t, alt.Start.Before(mskAt(monday, 11, 0)) && alt.End.After(mskAt(monday, 10, 0)),
+			"alternative %s overlaps the client's own visit", alt.Start.In(moscow))
+	}
+}
+
+func TestIdempotencyKeyForAnotherBooking(t *testing.T) {
+	c := newClinic(t)
+	_, _, err := c.sched.Book(c.ctx, client, booking.BookRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", Start: mskAt(monday, 10, 0), IdempotencyKey: "k"})
+	require.NoError(t, err)
+	_, _, err = c.sched.Book(c.ctx, client, booking.BookRequest{ServiceID: "laser", BranchID: "b1", SpecialistID: "A", Start: mskAt(monday, 15, 0), IdempotencyKey: "k"})
+	var ve *booking.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Idempotency-Key", ve.Field)
 }
 
 // busyCalendar is a BusySource: the clinic's own system says A is busy.
@@ -482,4 +558,33 @@ func TestBusySourceBlocksSlots(t *testing.T) {
 	assert.ErrorIs(t, err, booking.ErrSlotTaken)
 	_, err = c.book(client, "peel", "A", mskAt(monday, 11, 0))
 	assert.NoError(t, err, "touching the busy time is fine")
+}
+
+func TestListAndRemovePlansAndExceptions(t *testing.T) {
+	c := newClinic(t)
+	plans, err := c.sched.WorkingPlans(c.ctx, manager, "A", "")
+	require.NoError(t, err)
+	require.Len(t, plans, 1)
+	_, err = c.sched.WorkingPlans(c.ctx, client, "A", "")
+	assert.ErrorIs(t, err, booking.ErrForbidden)
+	others, err := c.sched.WorkingPlans(c.ctx, otherMgr, "", "")
+	require.NoError(t, err)
+	assert.Empty(t, others, "another branch's manager sees none of b1's plans")
+
+	e, err := c.sched.AddException(c.ctx, manager, booking.Exception{SpecialistID: "A", BranchID: "b1", Kind: booking.ExceptionVacation, From: monday, To: monday.AddDays(4)})
+	require.NoError(t, err)
+	list, err := c.sched.Exceptions(c.ctx, doctorA, "A", monday, monday.AddDays(30))
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.ErrorIs(t, c.sched.DeleteException(c.ctx, otherMgr, e.ID), booking.ErrNotFound)
+	assert.ErrorIs(t, c.sched.DeleteException(c.ctx, doctorA, e.ID), booking.ErrForbidden)
+	require.NoError(t, c.sched.DeleteException(c.ctx, manager, e.ID))
+	assert.ErrorIs(t, c.sched.DeleteException(c.ctx, manager, e.ID), booking.ErrNotFound)
+
+	assert.ErrorIs(t, c.sched.DeleteWorkingPlan(c.ctx, otherMgr, "plan-A"), booking.ErrNotFound)
+	assert.ErrorIs(t, c.sched.DeleteWorkingPlan(c.ctx, doctorA, "plan-A"), booking.ErrForbidden)
+	require.NoError(t, c.sched.DeleteWorkingPlan(c.ctx, manager, "plan-A"))
+	slots, err := c.sched.Slots(c.ctx, booking.SlotRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", From: monday, To: monday})
+	require.NoError(t, err)
+	assert.Empty(t, slots, "no plan, no slots")
 }

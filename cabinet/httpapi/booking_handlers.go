@@ -74,6 +74,8 @@ type serviceJSON struct {
 	DurationMinutes int           `json:"duration_minutes"`
 	Price           booking.Money `json:"price"`
 	BranchIDs       []string      `json:"branch_ids"`
+	// NeedsConfirmation: a booking waits (pending) until staff confirm it.
+	NeedsConfirmation bool `json:"needs_confirmation"`
 }
 
 // services: GET /api/v1/services[?branch_id=].
@@ -85,7 +87,7 @@ func (s *server) services(w http.ResponseWriter, r *http.Request) error {
 	out := make([]serviceJSON, 0, len(all))
 	for _, x := range all {
 		out = append(out, serviceJSON{ID: x.ID, Name: x.Name, Category: x.Category, Description: x.Description,
-			DurationMinutes: int(x.Duration / time.Minute), Price: x.Price, BranchIDs: nonNil(x.BranchIDs)})
+			DurationMinutes: int(x.Duration / time.Minute), Price: x.Price, BranchIDs: nonNil(x.BranchIDs), NeedsConfirmation: x.NeedsConfirmation})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})
 	return nil
@@ -255,8 +257,12 @@ func (s *server) book(staff bool) func(http.ResponseWriter, *http.Request, auth.
 		if err != nil {
 			return err
 		}
-		if staff && req.Override {
-			req.Note = in.Note
+		if staff {
+			// What staff write is a staff note, not the client's own words.
+			req.ClientNote, req.Note = "", strings.TrimSpace(in.Note)
+			if err := s.knownClient(r, who, in.ClientID); err != nil {
+				return err
+			}
 		}
 		a, created, err := s.booking.Book(r.Context(), actor, req)
 		if err != nil {
@@ -323,15 +329,15 @@ func (s *server) appointment(staff bool) func(http.ResponseWriter, *http.Request
 		if err != nil {
 			return err
 		}
-		out := map[string]any{"appointment": s.toAppointmentJSON(r, a, staff)}
-		if staff {
-			hist, err := s.booking.History(r.Context(), actor, a.ID)
-			if err != nil {
-				return err
-			}
-			out["history"] = toHistoryJSON(hist)
+		if !staff {
+			writeJSON(w, http.StatusOK, s.toAppointmentJSON(r, a, false))
+			return nil
 		}
-		writeJSON(w, http.StatusOK, out)
+		hist, err := s.booking.History(r.Context(), actor, a.ID)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"appointment": s.toAppointmentJSON(r, a, true), "history": toHistoryJSON(hist)})
 		return nil
 	}
 }

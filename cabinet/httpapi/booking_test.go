@@ -263,6 +263,12 @@ func TestStaffSideOverHTTP(t *testing.T) {
 	id := r.json(t)["id"].(string)
 	assert.Equal(t, client.userID, r.json(t)["client_id"])
 
+	// Not for a client who does not exist.
+	r = h.do(req{method: "POST", path: "/api/v1/staff/appointments", token: owner.token,
+		body: map[string]any{"client_id": "ghost", "service_id": "peel", "branch_id": "b1", "start": mskTime(15, 0).Format(time.RFC3339)}})
+	assert.Equal(t, http.StatusNotFound, r.StatusCode)
+	assert.Equal(t, "client_id", r.json(t)["error"].(map[string]any)["field"])
+
 	// A client may not use the staff side.
 	r = h.do(req{method: "POST", path: "/api/v1/staff/appointments/" + id + "/complete", token: client.token})
 	assert.Equal(t, http.StatusForbidden, r.StatusCode)
@@ -273,6 +279,12 @@ func TestStaffSideOverHTTP(t *testing.T) {
 	r = h.do(req{method: "GET", path: "/api/v1/staff/agenda?specialist_id=A&from=2026-11-30&days=7", token: doc.token})
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
 	assert.Len(t, r.json(t)["appointments"], 1)
+	r = h.do(req{method: "POST", path: "/api/v1/staff/appointments/" + id + "/complete", token: doc.token, body: map[string]any{"notes": "рано"}})
+	assert.Equal(t, http.StatusConflict, r.StatusCode, "not before the visit")
+	h.clock.Advance(mskTime(11, 0).Sub(h.clock.Now()) - 61*time.Second)
+	doc = h.signIn("doc@clinic.example", "doc@clinic.example") // days later: staff sessions last 12 idle hours
+	owner = h.signIn("owner@clinic.example", "owner@clinic.example")
+	client = h.signIn("+79123456789", "+79123456789")
 	r = h.do(req{method: "POST", path: "/api/v1/staff/appointments/" + id + "/complete", token: doc.token, body: map[string]any{"notes": "SPF 50 каждый день"}})
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
 	assert.Equal(t, "completed", r.json(t)["status"])
@@ -288,6 +300,13 @@ func TestStaffSideOverHTTP(t *testing.T) {
 	r = h.do(req{method: "POST", path: "/api/v1/staff/exceptions", token: owner.token,
 		body: map[string]any{"specialist_id": "B", "kind": "vacation", "from": "2026-12-01", "to": "2026-12-05", "note": "отпуск"}})
 	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
+	excID := r.json(t)["id"].(string)
+	r = h.do(req{method: "GET", path: "/api/v1/staff/exceptions?specialist_id=B&from=2026-12-01&to=2026-12-31", token: owner.token})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Len(t, r.json(t)["exceptions"], 1)
+	assert.Equal(t, http.StatusForbidden, h.do(req{method: "DELETE", path: "/api/v1/staff/exceptions/" + excID, token: doc.token}).StatusCode)
+	assert.Equal(t, http.StatusNoContent, h.do(req{method: "DELETE", path: "/api/v1/staff/exceptions/" + excID, token: owner.token}).StatusCode)
+	assert.Equal(t, http.StatusNotFound, h.do(req{method: "DELETE", path: "/api/v1/staff/exceptions/" + excID, token: owner.token}).StatusCode)
 	r = h.do(req{method: "PUT", path: "/api/v1/staff/working-plans", token: owner.token,
 		body: map[string]any{"specialist_id": "B", "branch_id": "b1", "week": map[string]any{"sat": []any{map[string]any{"start": "10:00", "end": "16:00"}}}}})
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
@@ -305,4 +324,16 @@ func TestStaffSideOverHTTP(t *testing.T) {
 	plans := h.do(req{method: "GET", path: "/api/v1/me/plans", token: client.token}).json(t)["plans"].([]any)
 	require.Len(t, plans, 1)
 	assert.EqualValues(t, 5, plans[0].(map[string]any)["sessions"])
+	r = h.do(req{method: "GET", path: "/api/v1/staff/clients/" + client.userID + "/plans", token: doc.token})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Len(t, r.json(t)["plans"], 1)
+	r = h.do(req{method: "GET", path: "/api/v1/staff/working-plans?specialist_id=B", token: owner.token})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	wp := r.json(t)["working_plans"].([]any)
+	require.Len(t, wp, 2, "the seeded weekday plan and the Saturday one added above")
+	var weeks []any
+	for _, p := range wp {
+		weeks = append(weeks, p.(map[string]any)["week"])
+	}
+	assert.Contains(t, weeks, map[string]any{"sat": []any{map[string]any{"start": "10:00", "end": "16:00"}}})
 }

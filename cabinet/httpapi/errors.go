@@ -154,9 +154,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ce *booking.ConflictError
 	if errors.As(err, &ce) {
 		body.Alternatives = make([]slotJSON, 0, len(ce.Alternatives))
-		for _, a := range ce.Alternatives {
-			body.Alternatives = append(body.Alternatives, slotJSON{Start: a.Start, End: a.End, SpecialistID: a.SpecialistID})
+		loc := ce.Location
+		if loc == nil {
+			loc = time.UTC
 		}
+		body.Alternatives = toSlotsJSON(ce.Alternatives, loc)
 	}
 	var ee *booking.EligibilityError
 	if errors.As(err, &ee) && ee.Reason != "" {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -155,6 +156,12 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request, who auth.Ide
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
+	if in.IntervalDays < 0 || in.IntervalDays > 365 {
+		return &booking.ValidationError{Field: "interval_days", Message: "must be from 1 to 365 days", Err: booking.ErrInvalidInput}
+	}
+	if err := s.knownClient(r, who, in.ClientID); err != nil {
+		return err
+	}
 	p, err := s.booking.CreatePlan(r.Context(), staffActor(who), booking.Plan{
 		ClientID: in.ClientID, SpecialistID: in.SpecialistID, ServiceID: in.ServiceID, BranchID: in.BranchID,
 		Sessions: in.Sessions, Interval: time.Duration(in.IntervalDays) * 24 * time.Hour, Notes: in.Notes,
@@ -179,14 +186,132 @@ func (s *server) myPlans(w http.ResponseWriter, r *http.Request, who auth.Identi
 	if err != nil {
 		return err
 	}
+	return s.writePlans(w, r, list, false)
+}
+
+func (s *server) writePlans(w http.ResponseWriter, r *http.Request, list []booking.PlanProgress, staff bool) error {
 	out := make([]planProgressJSON, 0, len(list))
 	for _, pp := range list {
 		x := planProgressJSON{planJSON: toPlanJSON(pp.Plan), Completed: pp.Completed, Booked: []appointmentJSON{}, NextSuggestedFrom: pp.NextFrom.UTC()}
 		for _, a := range pp.Booked {
-			x.Booked = append(x.Booked, s.toAppointmentJSON(r, a, false))
+			x.Booked = append(x.Booked, s.toAppointmentJSON(r, a, staff))
 		}
 		out = append(out, x)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"plans": out})
 	return nil
+}
+
+// knownClient checks that a client ID names an account the staff member may
+// see, so bookings and plans are not made for nobody.
+func (s *server) knownClient(r *http.Request, who auth.Identity, clientID string) error {
+	if clientID == "" {
+		return &booking.ValidationError{Field: "client_id", Message: "is required", Err: booking.ErrInvalidInput}
+	}
+	if _, err := s.auth.User(r.Context(), who.Principal(), clientID); err != nil {
+		if errors.Is(err, auth.ErrNotFound) {
+			return &booking.ValidationError{Field: "client_id", Message: "not found", Err: booking.ErrNotFound}
+		}
+		return err
+	}
+	return nil
+}
+
+// workingPlans: GET /api/v1/staff/working-plans?specialist_id=&branch_id=.
+func (s *server) workingPlans(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	if err := s.staffOnly(r, who); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	list, err := s.booking.WorkingPlans(r.Context(), staffActor(who), q.Get("specialist_id"), q.Get("branch_id"))
+	if err != nil {
+		return s.bookingError(r, who, err)
+	}
+	out := make([]workingPlanJSON, 0, len(list))
+	for _, p := range list {
+		x := workingPlanJSON{ID: p.ID, SpecialistID: p.SpecialistID, BranchID: p.BranchID, Week: map[string][]intervalJSON{}}
+		for d, ivs := range p.Week {
+			if len(ivs) > 0 {
+				x.Week[weekdays[d]] = toIntervalsJSON(ivs)
+			}
+		}
+		if !p.From.IsZero() {
+			x.From = p.From.String()
+		}
+		if !p.To.IsZero() {
+			x.To = p.To.String()
+		}
+		out = append(out, x)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"working_plans": out})
+	return nil
+}
+
+// deleteWorkingPlan: DELETE /api/v1/staff/working-plans/{id}.
+func (s *server) deleteWorkingPlan(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	if err := s.staffOnly(r, who); err != nil {
+		return err
+	}
+	if err := s.booking.DeleteWorkingPlan(r.Context(), staffActor(who), r.PathValue("id")); err != nil {
+		return s.bookingError(r, who, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// exceptions: GET /api/v1/staff/exceptions?specialist_id=&from=&to=.
+func (s *server) exceptions(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	if err := s.staffOnly(r, who); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if q.Get("specialist_id") == "" {
+		return &booking.ValidationError{Field: "specialist_id", Message: "is required", Err: booking.ErrInvalidInput}
+	}
+	from, err := parseDateParam(q.Get("from"), "from")
+	if err != nil {
+		return err
+	}
+	to, err := parseDateParam(q.Get("to"), "to")
+	if err != nil {
+		return err
+	}
+	list, err := s.booking.Exceptions(r.Context(), staffActor(who), q.Get("specialist_id"), from, to)
+	if err != nil {
+		return s.bookingError(r, who, err)
+	}
+	out := make([]exceptionJSON, 0, len(list))
+	for _, e := range list {
+		out = append(out, exceptionJSON{ID: e.ID, SpecialistID: e.SpecialistID, BranchID: e.BranchID, Kind: string(e.Kind),
+			From: e.From.String(), To: e.To.String(), Intervals: toIntervalsJSON(e.Intervals), Note: e.Note})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"exceptions": out})
+	return nil
+}
+
+// deleteException: DELETE /api/v1/staff/exceptions/{id}.
+func (s *server) deleteException(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	if err := s.staffOnly(r, who); err != nil {
+		return err
+	}
+	if err := s.booking.DeleteException(r.Context(), staffActor(who), r.PathValue("id")); err != nil {
+		return s.bookingError(r, who, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// clientPlans: GET /api/v1/staff/clients/{id}/plans — a client's courses for staff.
+func (s *server) clientPlans(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	if err := s.staffOnly(r, who); err != nil {
+		return err
+	}
+	if err := s.knownClient(r, who, r.PathValue("id")); err != nil {
+		return err
+	}
+	list, err := s.booking.ClientPlans(r.Context(), staffActor(who), r.PathValue("id"))
+	if err != nil {
+		return s.bookingError(r, who, err)
+	}
+	return s.writePlans(w, r, list, true)
 }

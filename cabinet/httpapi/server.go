@@ -123,7 +123,12 @@ func (s *server) routeTable() []route {
 		{"POST /api/v1/staff/appointments/{id}/no-show", s.authed(s.staffStatus("no-show"))},
 		{"GET /api/v1/staff/agenda", s.authed(s.agenda)},
 		{"PUT /api/v1/staff/working-plans", s.authed(s.setWorkingPlan)},
+		{"GET /api/v1/staff/working-plans", s.authed(s.workingPlans)},
+		{"DELETE /api/v1/staff/working-plans/{id}", s.authed(s.deleteWorkingPlan)},
 		{"POST /api/v1/staff/exceptions", s.authed(s.addException)},
+		{"GET /api/v1/staff/exceptions", s.authed(s.exceptions)},
+		{"DELETE /api/v1/staff/exceptions/{id}", s.authed(s.deleteException)},
+		{"GET /api/v1/staff/clients/{id}/plans", s.authed(s.clientPlans)},
 		{"POST /api/v1/staff/plans", s.authed(s.createPlan)},
 		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
 	}
