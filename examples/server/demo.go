@@ -46,7 +46,7 @@ func loadDemo(ctx context.Context, svc *auth.Service, users userFinder, st booki
 	var doctorID string
 	for _, in := range []auth.StaffInput{
 		{Identifier: demoSpecialist, Roles: []auth.Role{auth.RoleSpecialist}, Branches: []string{demoBranchCenter}},
-		{Identifier: demoManager, Roles: []auth.Role{auth.RoleManager}, Branches: []string{demoBranchCenter, demoBranchWest}}, // last: the marker
+		{Identifier: demoManager, Roles: []auth.Role{auth.RoleManager}, Branches: []string{demoBranchCenter}}, // last: the marker
 	} {
 		u, err := svc.RegisterStaff(ctx, actor, in)
 		if err != nil {

@@ -56,13 +56,18 @@ func demoServices() []booking.Service {
 		svc("svc-mask-hydration", "Увлажняющий уход с альгинатной маской", "care", 60, 4500, 0, 10, "dry", "dehydration", "sensitive"),
 	}
 	for i := range list {
-		switch list[i].Category {
-		case "laser":
+		if list[i].Category == "laser" {
 			list[i].ResourceKinds = []string{"laser_room"}
-		case "peel":
+		}
+		switch list[i].ID {
+		case "svc-peel-almond": // a course of superficial peels, every 10 days
+			list[i].CourseInterval = 10 * 24 * time.Hour
+		case "svc-biorevitalization": // 3–4 sessions two weeks apart
 			list[i].CourseInterval = 14 * 24 * time.Hour
-		case "injection":
-			list[i].CourseInterval = 21 * 24 * time.Hour
+		case "svc-laser-hair": // hair grows in cycles: every 6 weeks
+			list[i].CourseInterval = 42 * 24 * time.Hour
+		case "svc-microcurrent", "svc-massage":
+			list[i].CourseInterval = 7 * 24 * time.Hour
 		}
 	}
 	list[6].NeedsConfirmation = true // botulinum therapy: the doctor confirms after reading the questionnaire
@@ -82,7 +87,7 @@ func loadDemoClinic(ctx context.Context, st booking.Store, today booking.Date, d
 	}
 	opening := weekdays(true, booking.Interval{Start: hm(9, 0), End: hm(21, 0)})
 	opening[time.Sunday] = []booking.Interval{{Start: hm(10, 0), End: hm(18, 0)}}
-	holidays := []booking.Date{{Year: 2027, Month: time.January, Day: 1}, {Year: 2027, Month: time.January, Day: 2}}
+	holidays := russianHolidays(today.Year, today.Year+1)
 	branches := []booking.Branch{
 		{ID: demoBranchCenter, Name: "Клиника на Тверской", Address: "Москва, ул. Тверская, д. 12, стр. 1",
 			Phone: "+7 495 123-45-67", TimeZone: "Europe/Moscow", Opening: opening, Holidays: holidays, Active: true},
@@ -177,6 +182,29 @@ func withoutDays(w booking.Week, days ...time.Weekday) booking.Week {
 	out := w
 	for _, d := range days {
 		out[d] = nil
+	}
+	return out
+}
+
+// withSunday adds a Sunday shift (10:00–18:00, when the branches are open).
+func withSunday(w booking.Week) booking.Week {
+	w[time.Sunday] = []booking.Interval{{Start: hm(10, 0), End: hm(18, 0)}}
+	return w
+}
+
+// russianHolidays are the fixed public holidays of Russia (the New Year
+// holidays, 23 February, 8 March, 1 and 9 May, 12 June, 4 November) of the
+// years given; the branches are closed on them.
+func russianHolidays(years ...int) []booking.Date {
+	var out []booking.Date
+	for _, y := range years {
+		for d := 1; d <= 8; d++ {
+			out = append(out, booking.Date{Year: y, Month: time.January, Day: d})
+		}
+		out = append(out,
+			booking.Date{Year: y, Month: time.February, Day: 23}, booking.Date{Year: y, Month: time.March, Day: 8},
+			booking.Date{Year: y, Month: time.May, Day: 1}, booking.Date{Year: y, Month: time.May, Day: 9},
+			booking.Date{Year: y, Month: time.June, Day: 12}, booking.Date{Year: y, Month: time.November, Day: 4})
 	}
 	return out
 }
