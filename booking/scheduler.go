@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -90,8 +91,9 @@ type Config struct {
 // real schedules. It is safe for concurrent use; the Store makes the final
 // overlap check atomic.
 type Scheduler struct {
-	cfg Config
-	log *slog.Logger
+	cfg  Config
+	log  *slog.Logger
+	locs sync.Map // IANA name → *time.Location: loading a zone reads and parses a file
 }
 
 // New checks cfg and returns a Scheduler.
@@ -122,6 +124,30 @@ func New(cfg Config) (*Scheduler, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Scheduler{cfg: cfg, log: log}, nil
+}
+
+// location loads an IANA zone once.
+func (s *Scheduler) location(name string) (*time.Location, error) {
+	if loc, ok := s.locs.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	s.locs.Store(name, loc)
+	return loc, nil
+}
+
+// BranchLocation is the branch's time zone, for showing times with their
+// local offset; UTC when the branch or its zone cannot be found.
+func (s *Scheduler) BranchLocation(ctx context.Context, branchID string) *time.Location {
+	if b, err := s.cfg.Store.BranchByID(ctx, branchID); err == nil {
+		if loc, err := s.location(b.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // Store returns the store, for catalog administration and demo data.
@@ -216,7 +242,7 @@ func (s *Scheduler) query(ctx context.Context, serviceID, branchID, specialistID
 	if !svc.Active || !slices.Contains(svc.BranchIDs, branchID) || !svc.OnlineBooking && !staff {
 		return SlotQuery{}, &ValidationError{Field: "service_id", Message: "the service is not booked online in this branch", Err: ErrNotFound}
 	}
-	loc, err := branch.Location()
+	loc, err := s.location(branch.TimeZone)
 	if err != nil {
 		return SlotQuery{}, fmt.Errorf("booking: branch %s: time zone: %w", branch.ID, err)
 	}
@@ -722,7 +748,7 @@ func (s *Scheduler) Agenda(ctx context.Context, actor Actor, req DayRequest) ([]
 	default:
 		return nil, &ValidationError{Field: "specialist_id", Message: "a specialist or a branch is required", Err: ErrInvalidInput}
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := s.location(tz)
 	if err != nil {
 		return nil, err
 	}

@@ -163,12 +163,7 @@ func (s *server) slots(w http.ResponseWriter, r *http.Request) error {
 // branchLocation is the branch's zone for rendering times with their local
 // offset; UTC if it cannot be loaded.
 func (s *server) branchLocation(r *http.Request, branchID string) *time.Location {
-	if b, err := s.booking.Store().BranchByID(r.Context(), branchID); err == nil {
-		if loc, err := b.Location(); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
+	return s.booking.BranchLocation(r.Context(), branchID)
 }
 
 // parseDateParam reads a YYYY-MM-DD query parameter; a malformed one is a

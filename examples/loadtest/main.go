@@ -1,15 +1,37 @@
-// Command loadtest measures the cabinet's HTTP API against a bare net/http
-// handler, all on loopback in one process, and prints a report:
+// Command loadtest measures the cabinet's HTTP API, all on loopback in one
+// process, and prints a report:
 //
-//	go run ./examples/loadtest [-duration 10s] [-concurrency 32] [-signins 2000] [-json]
+//	go run ./examples/loadtest [-mode signin|booking|all] [-duration 10s] [-concurrency 32]
+//		[-signins 2000] [-history 30000] [-bookings 3000] [-synchronous full|normal] [-json]
+//		[-cpuprofile file | -cpuprofile-booking file]
 //
 // It starts a cabinet on a temporary SQLite file (dev outbox for SMS and
 // e-mail, sign-in rate limits relaxed) behind a real http.Server, and a bare
-// handler returning a tiny JSON body on another. It then measures, one after
-// the other: the bare handler for -duration; sign-ins (request a code, read it
-// from the dev outbox, verify it) for distinct identifiers until -signins are
-// done or -duration passes; and GET /api/v1/me with the tokens so obtained for
-// -duration. Everything stops by itself and the temporary files are removed.
+// handler returning a tiny JSON body on another.
+//
+// -mode signin (the default) measures, one after the other: the bare handler
+// for -duration; sign-ins (request a code, read it from the dev outbox,
+// verify it) for distinct identifiers until -signins are done or -duration
+// passes; and GET /api/v1/me with the tokens so obtained for -duration.
+//
+// -mode booking seeds a clinic (one branch in Moscow, 20 specialists working
+// every day 08:00–22:00 for 60 days, a 30-minute service with a 10-minute
+// buffer) and -history past appointments over the two years before today,
+// signs in clients over HTTP, and measures: the raw floor of a booking on the
+// same file, schema and synchronous level (BEGIN IMMEDIATE, the bounded
+// overlap SELECT, INSERT, COMMIT; -bookings of them from one goroutine, then
+// from -concurrency goroutines through one connection); and -bookings POST
+// /api/v1/me/appointments from -concurrency clients for slots of a shared
+// pool of twice as many, so that requests often race for the same slot. It
+// counts 201s and 409s, and checks afterwards that no two active
+// appointments of a specialist, a resource or a client overlap ("overlaps:
+// 0"; any other count, a failed request, or a number of 201s other than the
+// number of distinct slots asked for makes the command fail). The target is
+// bookings/s (201s) at least half the better raw rate; like the sign-in
+// mode's target, missing it is reported, not a failure.
+//
+// -mode all runs both on one file. Everything stops by itself and the
+// temporary files are removed.
 package main
 
 import (
@@ -62,38 +84,57 @@ func main() {
 
 // options are the command's flags.
 type options struct {
+	mode        string
 	duration    time.Duration
 	concurrency int
 	signins     int
+	history     int
+	bookings    int
 	synchronous string
 	json        bool
 	cpuProfile  string
+	bookProfile string
 }
+
+func (o options) signIn() bool  { return o.mode == "signin" || o.mode == "all" }
+func (o options) booking() bool { return o.mode == "booking" || o.mode == "all" }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	o := options{}
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.StringVar(&o.mode, "mode", "signin", "what to measure: signin, booking or all")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to load the bare handler and GET /api/v1/me (also caps the sign-ins)")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "concurrent keep-alive clients")
 	fs.IntVar(&o.signins, "signins", 2000, "sign-ins to perform (code + verify), each for a new identifier")
+	fs.IntVar(&o.history, "history", 30000, "booking: past appointments to seed before measuring")
+	fs.IntVar(&o.bookings, "bookings", 3000, "booking: POST /api/v1/me/appointments to send (and raw inserts per raw run)")
 	fs.StringVar(&o.synchronous, "synchronous", "full", "SQLite synchronous level: full or normal")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&o.bookProfile, "cpuprofile-booking", "", "booking: write a CPU profile of the bookings over HTTP only (not the seeding or the raw loop) to this file")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
 	switch {
 	case fs.NArg() > 0:
 		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case o.mode != "signin" && o.mode != "booking" && o.mode != "all":
+		return options{}, fmt.Errorf("-mode %q: want signin, booking or all", o.mode)
 	case o.duration <= 0 || o.duration > time.Hour:
 		return options{}, fmt.Errorf("-duration %s: want more than 0 and at most 1h", o.duration)
 	case o.concurrency < 1 || o.concurrency > 4096:
 		return options{}, fmt.Errorf("-concurrency %d: want 1 to 4096", o.concurrency)
 	case o.signins < 1 || o.signins > 1_000_000:
 		return options{}, fmt.Errorf("-signins %d: want 1 to 1000000", o.signins)
+	case o.history < 0 || o.history > 1_000_000:
+		return options{}, fmt.Errorf("-history %d: want 0 to 1000000", o.history)
+	case o.bookings < 1 || o.bookings > maxBookings():
+		return options{}, fmt.Errorf("-bookings %d: want 1 to %d", o.bookings, maxBookings())
 	case o.synchronous != "full" && o.synchronous != "normal":
 		return options{}, fmt.Errorf("-synchronous %q: want full or normal", o.synchronous)
+	case o.bookProfile != "" && (o.cpuProfile != "" || !o.booking()):
+		return options{}, errors.New("-cpuprofile-booking: needs -mode booking or all, and no -cpuprofile")
 	}
 	return o, nil
 }
@@ -138,20 +179,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	progress(fmt.Sprintf("loadtest: bare handler, %d clients, %s…", o.concurrency, o.duration))
-	bare := loadBare(ctx, client, tb.bareURL, o.concurrency, o.duration, 0)
-	progress(fmt.Sprintf("loadtest: %d sign-ins, %d clients…", o.signins, o.concurrency))
-	signIns, tokens := loadSignIns(ctx, client, tb, o.concurrency, o.duration, o.signins)
-	if len(tokens) == 0 {
-		return fmt.Errorf("no sign-in succeeded: %s", signIns.FirstError)
+	rep := newReport(o, args)
+	if o.signIn() {
+		progress(fmt.Sprintf("loadtest: bare handler, %d clients, %s…", o.concurrency, o.duration))
+		bare := loadBare(ctx, client, tb.bareURL, o.concurrency, o.duration, 0)
+		progress(fmt.Sprintf("loadtest: %d sign-ins, %d clients…", o.signins, o.concurrency))
+		signIns, tokens := loadSignIns(ctx, client, tb, o.concurrency, o.duration, o.signins)
+		if len(tokens) == 0 {
+			return fmt.Errorf("no sign-in succeeded: %s", signIns.FirstError)
+		}
+		progress(fmt.Sprintf("loadtest: GET /api/v1/me, %d clients, %s…", o.concurrency, o.duration))
+		me := loadMe(ctx, client, tb.apiURL, tokens, o.concurrency, o.duration, 0)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rep.SignInReport = newSignInReport(bare, signIns, me)
 	}
-	progress(fmt.Sprintf("loadtest: GET /api/v1/me, %d clients, %s…", o.concurrency, o.duration))
-	me := loadMe(ctx, client, tb.apiURL, tokens, o.concurrency, o.duration, 0)
-	if err := ctx.Err(); err != nil {
-		return err
+	if o.booking() {
+		if rep.Booking, err = runBooking(ctx, o, tb, client, progress); err != nil {
+			return err
+		}
 	}
 
-	rep := newReport(o, args, bare, signIns, me)
 	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -162,8 +211,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if n := bare.Errors + signIns.Errors + me.Errors; n > 0 {
-		return fmt.Errorf("%d operations failed (see the report)", n)
+	if r := rep.SignInReport; r != nil {
+		if n := r.Bare.Errors + r.SignIn.Errors + r.Me.Errors; n > 0 {
+			return fmt.Errorf("%d operations failed (see the report)", n)
+		}
+	}
+	if r := rep.Booking; r != nil {
+		if p := r.problems(); len(p) > 0 {
+			return fmt.Errorf("booking: %s (see the report)", strings.Join(p, "; "))
+		}
 	}
 	return nil
 }
@@ -173,6 +229,8 @@ type testbed struct {
 	apiURL  string // the cabinet, "http://127.0.0.1:port"
 	bareURL string // the bare handler's full URL
 	outbox  *notify.DevOutbox
+	store   *sqlite.Store
+	path    string // the database file
 	close   func()
 }
 
@@ -226,6 +284,8 @@ func startTestbed(ctx context.Context, path string, level sqlite.Synchronous) (*
 		apiURL:  api.url,
 		bareURL: bare.url + "/",
 		outbox:  outbox,
+		store:   st,
+		path:    path,
 		close: func() {
 			bare.close()
 			api.close()
@@ -366,14 +426,20 @@ var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 // loadSignIns signs in count distinct identifiers (e-mail addresses and
 // Russian mobile numbers in turn) and returns the tokens it got.
 func loadSignIns(ctx context.Context, c *http.Client, tb *testbed, concurrency int, d time.Duration, count int) (result, []string) {
+	return signIns(ctx, c, tb, "sign-in (code + verify)", "load", 0, concurrency, d, count)
+}
+
+// signIns is loadSignIns for the identifiers prefix+i@example.com and
+// +7 912 (base+i), so that several runs on one file sign in different people.
+func signIns(ctx context.Context, c *http.Client, tb *testbed, name, prefix string, base, concurrency int, d time.Duration, count int) (result, []string) {
 	var (
 		mu     sync.Mutex
 		tokens []string
 	)
-	res := load(ctx, "sign-in (code + verify)", concurrency, d, count, func(ctx context.Context, i, _ int) error {
-		identifier, to := fmt.Sprintf("load+%d@example.com", i), fmt.Sprintf("load+%d@example.com", i)
+	res := load(ctx, name, concurrency, d, count, func(ctx context.Context, i, _ int) error {
+		identifier, to := fmt.Sprintf("%s+%d@example.com", prefix, i), fmt.Sprintf("%s+%d@example.com", prefix, i)
 		if i%2 == 1 {
-			n := fmt.Sprintf("%07d", i)
+			n := fmt.Sprintf("%07d", base+i)
 			identifier, to = "+7 912 "+n[:3]+"-"+n[3:5]+"-"+n[5:], "+7912"+n
 		}
 		var ticket struct {
@@ -447,12 +513,19 @@ func do(ctx context.Context, c *http.Client, method, url, token string, body any
 
 // report is the command's output.
 type report struct {
-	Command      string  `json:"command"`
-	GoVersion    string  `json:"go_version"`
-	CPUs         int     `json:"cpus"`
-	Concurrency  int     `json:"concurrency"`
-	Duration     string  `json:"duration"`
-	Synchronous  string  `json:"sqlite_synchronous"`
+	Command     string `json:"command"`
+	Mode        string `json:"mode"`
+	GoVersion   string `json:"go_version"`
+	CPUs        int    `json:"cpus"`
+	Concurrency int    `json:"concurrency"`
+	Duration    string `json:"duration"`
+	Synchronous string `json:"sqlite_synchronous"`
+	*SignInReport
+	Booking *bookingReport `json:"booking,omitempty"`
+}
+
+// SignInReport is the sign-in mode's part of the report.
+type SignInReport struct {
 	Bare         result  `json:"bare"`
 	SignIn       result  `json:"sign_in"`
 	Me           result  `json:"me"`
@@ -462,17 +535,20 @@ type report struct {
 	MeTargetMet  bool    `json:"me_target_met"`
 }
 
-func newReport(o options, args []string, bare, signIn, me result) report {
-	r := report{
+func newReport(o options, args []string) report {
+	return report{
 		Command:     strings.Join(append([]string{"go run ./examples/loadtest"}, args...), " "),
+		Mode:        o.mode,
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
 		Concurrency: o.concurrency,
 		Duration:    o.duration.String(),
 		Synchronous: o.synchronous,
-		Bare:        bare, SignIn: signIn, Me: me,
-		MeTarget: meTarget,
 	}
+}
+
+func newSignInReport(bare, signIn, me result) *SignInReport {
+	r := &SignInReport{Bare: bare, SignIn: signIn, Me: me, MeTarget: meTarget}
 	if bare.PerSecond > 0 {
 		r.MeVsBare = me.PerSecond / bare.PerSecond
 		r.SignInVsBare = signIn.PerSecond / bare.PerSecond
@@ -483,8 +559,24 @@ func newReport(o options, args []string, bare, signIn, me result) report {
 
 func (r report) writeText(w io.Writer) error {
 	fmt.Fprintf(w, "$ %s\n", r.Command)
-	fmt.Fprintf(w, "%s, %d CPUs, %d concurrent keep-alive clients on loopback, SQLite synchronous=%s\n\n",
+	fmt.Fprintf(w, "%s, %d CPUs, %d concurrent keep-alive clients on loopback, SQLite synchronous=%s\n",
 		r.GoVersion, r.CPUs, r.Concurrency, r.Synchronous)
+	if r.SignInReport != nil {
+		fmt.Fprintln(w)
+		if err := r.SignInReport.writeText(w); err != nil {
+			return err
+		}
+	}
+	if r.Booking != nil {
+		fmt.Fprintln(w)
+		if err := r.Booking.writeText(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *SignInReport) writeText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "measurement\tdone\terrors\tseconds\tper second\tp50 ms\tp99 ms\tvs bare\t")
 	for _, x := range []struct {
@@ -511,6 +603,49 @@ func (r report) writeText(w io.Writer) error {
 		if x.FirstError != "" {
 			fmt.Fprintf(w, "first error in %s: %s\n", x.Name, x.FirstError)
 		}
+	}
+	return nil
+}
+
+func (b *bookingReport) writeText(w io.Writer) error {
+	fmt.Fprintf(w, "booking: 1 branch (Europe/Moscow), %d specialists, %d past appointments seeded in %.1fs, %d clients signed in;\n",
+		b.Specialists, b.History, b.HistorySeconds, b.Clients)
+	fmt.Fprintf(w, "%d requests for %d distinct slots of a pool of %d (each request picks among the %d around its turn)\n\n",
+		b.Requests.Requests+b.Requests.Errors, b.DistinctSlots, b.Pool, b.Window)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "measurement\tdone\t201\t409\terrors\tseconds\tper second\tp50 ms\tp99 ms\tvs raw\t")
+	row := func(x result, created, conflicts, ratio string) {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%.2f\t%.0f\t%.2f\t%.2f\t%s\t\n",
+			x.Name, x.Requests, created, conflicts, x.Errors, x.Seconds, x.PerSecond, x.P50ms, x.P99ms, ratio)
+	}
+	row(b.RawSingle, "-", "-", fmt.Sprintf("%.2f", b.RawSingle.PerSecond/max(b.RawSingle.PerSecond, b.RawConcurrent.PerSecond)))
+	row(b.RawConcurrent, "-", "-", fmt.Sprintf("%.2f", b.RawConcurrent.PerSecond/max(b.RawSingle.PerSecond, b.RawConcurrent.PerSecond)))
+	row(b.Requests, fmt.Sprint(b.Created.Requests), fmt.Sprint(b.Conflicts.Requests), "")
+	row(b.Created, "", "", fmt.Sprintf("%.2f", b.VsRaw))
+	row(b.Conflicts, "", "", "")
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	verdict := "met"
+	if !b.TargetMet {
+		verdict = "NOT met"
+	}
+	fmt.Fprintf(w, "\nbookings/s: %.0f (201s per second); requests/s: %.0f; raw inserts/s: %.0f (1 goroutine), %.0f (%s)\n",
+		b.Created.PerSecond, b.Requests.PerSecond, b.RawSingle.PerSecond, b.RawConcurrent.PerSecond,
+		strings.TrimPrefix(b.RawConcurrent.Name, "raw insert, "))
+	fmt.Fprintf(w, "target: bookings/s >= %.0f%% of the better raw inserts/s: %s (%.0f%%; %.0f%% of 1 goroutine, %.0f%% of concurrent)\n",
+		b.Target*100, verdict, b.VsRaw*100, b.VsRawSingle*100, b.VsRawConcurrent*100)
+	fmt.Fprintf(w, "overlaps: %d (specialists %d, resources %d, clients %d)\n",
+		b.Overlaps.Total, b.Overlaps.Specialists, b.Overlaps.Resources, b.Overlaps.Clients)
+	fmt.Fprintf(w, "bookings created: %d, distinct slots asked for: %d, active booked rows: %d\n",
+		b.Created.Requests, b.DistinctSlots, b.BookedRows)
+	for _, x := range []result{b.ClientSignIns, b.RawSingle, b.RawConcurrent, b.Requests} {
+		if x.FirstError != "" {
+			fmt.Fprintf(w, "first error in %s: %s\n", x.Name, x.FirstError)
+		}
+	}
+	for _, p := range b.problems() {
+		fmt.Fprintf(w, "FAILED: %s\n", p)
 	}
 	return nil
 }

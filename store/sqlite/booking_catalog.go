@@ -227,12 +227,28 @@ func whereClause(conds []string) string {
 // queryRead runs query in a read transaction and scans every row into a T
 // through dest.
 func queryRead[T any](ctx context.Context, s *Store, what string, dest func(*T) []any, query string, args ...any) ([]T, error) {
-	tx, err := s.beginRead(ctx)
+	// One statement reads one consistent snapshot: no transaction needed.
+	st, err := s.readStmt(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
-	defer tx.Rollback()
-	return queryAll(ctx, tx, what, dest, query, args...)
+	if st == nil {
+		return queryAll(ctx, s.reader, what, dest, query, args...)
+	}
+	return queryAll(ctx, stmtQuerier{st}, what, dest, query, args...)
+}
+
+// stmtQuerier runs a prepared statement where queryAll expects a dbtx.
+type stmtQuerier struct{ st *sql.Stmt }
+
+func (q stmtQuerier) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return q.st.ExecContext(ctx, args...)
+}
+func (q stmtQuerier) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return q.st.QueryContext(ctx, args...)
+}
+func (q stmtQuerier) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return q.st.QueryRowContext(ctx, args...)
 }
 
 // queryAll scans every row of query into a T through dest.
@@ -260,7 +276,15 @@ func queryAll[T any](ctx context.Context, q dbtx, what string, dest func(*T) []a
 // there is none.
 func queryOneRead[T any](ctx context.Context, s *Store, what string, dest func(*T) []any, query string, args ...any) (T, error) {
 	var v T
-	err := s.reader.QueryRowContext(ctx, query, args...).Scan(dest(&v)...)
+	var row *sql.Row
+	if st, err := s.readStmt(ctx, query); err != nil {
+		return v, fmt.Errorf("sqlite: %s: %w", what, err)
+	} else if st != nil {
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = s.reader.QueryRowContext(ctx, query, args...)
+	}
+	err := row.Scan(dest(&v)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, booking.ErrNotFound
 	} else if err != nil {

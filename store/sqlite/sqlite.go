@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite" // registers the "sqlite" driver
@@ -102,6 +103,42 @@ type Store struct {
 	sessionByToken *sql.Stmt
 	// The booking write path's statements (on the writer) and its hot read.
 	bk bookingStmts
+	// reads caches prepared read statements by their SQL text.
+	reads stmtCache
+}
+
+// stmtCache keeps prepared statements of the read pool by SQL text, so the
+// reads of every request are parsed once, not per call. Queries with a
+// variable number of placeholders make a few texts each; past maxStmts the
+// rest run unprepared.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+const maxStmts = 512
+
+// readStmt returns the prepared statement for query on the read pool, or nil
+// when the cache is full (the caller then runs the query directly).
+func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	c := &s.reads
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st, nil
+	}
+	if len(c.m) >= maxStmts {
+		return nil, nil
+	}
+	st, err := s.reader.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st, nil
 }
 
 // Open opens (creating if needed) the database file at path, applies the
@@ -205,6 +242,12 @@ func open(ctx context.Context, path string, fsys fs.FS, opts ...Option) (*Store,
 // have stopped.
 func (s *Store) Close() error {
 	var errs []error
+	s.reads.mu.Lock()
+	for _, st := range s.reads.m {
+		errs = append(errs, st.Close())
+	}
+	s.reads.m = nil
+	s.reads.mu.Unlock()
 	if s.sessionByToken != nil {
 		errs = append(errs, s.sessionByToken.Close())
 	}
