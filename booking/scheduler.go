@@ -277,6 +277,14 @@ func (s *Scheduler) query(ctx context.Context, serviceID, branchID, specialistID
 // candidate: a client cannot be in two places, and alternatives must not
 // offer that.
 func (s *Scheduler) schedule(ctx context.Context, q SlotQuery, clientID, skipID string) (Schedule, error) {
+	return s.loadSchedule(ctx, q, clientID, skipID, false)
+}
+
+// loadSchedule is schedule; light leaves out the specialists' bookings and
+// the client's own, which the store checks atomically anyway — for placing a
+// booking with a named specialist, where nothing has to be chosen among them.
+// Rooms' and devices' bookings are still read: a free one must be picked.
+func (s *Scheduler) loadSchedule(ctx context.Context, q SlotQuery, clientID, skipID string, light bool) (Schedule, error) {
 	ids := make([]string, len(q.Specialists))
 	for i, sp := range q.Specialists {
 		ids[i] = sp.ID
@@ -301,11 +309,17 @@ func (s *Scheduler) schedule(ctx context.Context, q SlotQuery, clientID, skipID 
 			resIDs = append(resIDs, r.ID)
 		}
 	}
-	booked, err := s.cfg.Store.Busy(ctx, BusyFilter{SpecialistIDs: ids, ResourceIDs: resIDs, From: from, To: to})
-	if err != nil {
-		return Schedule{}, err
+	busyOf := BusyFilter{SpecialistIDs: ids, ResourceIDs: resIDs, From: from, To: to}
+	if light {
+		busyOf.SpecialistIDs, clientID = nil, ""
 	}
-	sch.Booked = slices.DeleteFunc(booked, func(a Appointment) bool { return a.ID == skipID })
+	if len(busyOf.SpecialistIDs) > 0 || len(busyOf.ResourceIDs) > 0 {
+		booked, err := s.cfg.Store.Busy(ctx, busyOf)
+		if err != nil {
+			return Schedule{}, err
+		}
+		sch.Booked = slices.DeleteFunc(booked, func(a Appointment) bool { return a.ID == skipID })
+	}
 	if s.cfg.Busy != nil {
 		if sch.External, err = s.cfg.Busy.Busy(ctx, q.Branch.ID, ids, from, to); err != nil {
 			return Schedule{}, fmt.Errorf("booking: busy source: %w", err)
@@ -454,7 +468,10 @@ func (s *Scheduler) replay(actor Actor, req BookRequest, a Appointment) (Appoint
 func (s *Scheduler) place(ctx context.Context, q SlotQuery, start time.Time, specialistID, clientID, skipID string) (Slot, error) {
 	day := DateOf(start, q.Location)
 	q.From, q.To = day, day
-	sch, err := s.schedule(ctx, q, clientID, skipID)
+	// With a named specialist nothing is chosen among bookings: the light
+	// schedule settles hours, grid, notice and rooms, and the store's atomic
+	// check settles overlaps (a taken slot comes back as ErrSlotTaken there).
+	sch, err := s.loadSchedule(ctx, q, clientID, skipID, specialistID != "")
 	if err != nil {
 		return Slot{}, err
 	}
