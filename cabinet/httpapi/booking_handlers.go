@@ -34,6 +34,18 @@ func staffActor(who auth.Identity) booking.Actor {
 	return a
 }
 
+// actorFor is the booking actor of a /me route (the person as a client) or
+// of a /staff route (their staff role; non-staff are refused and recorded).
+func (s *server) actorFor(r *http.Request, who auth.Identity, staff bool) (booking.Actor, error) {
+	if !staff {
+		return clientActor(who), nil
+	}
+	if err := s.staffOnly(r, who); err != nil {
+		return booking.Actor{}, err
+	}
+	return staffActor(who), nil
+}
+
 // staffOnly refuses a non-staff caller on /staff routes (and records it).
 func (s *server) staffOnly(r *http.Request, who auth.Identity) error {
 	if !who.Principal().IsStaff() {
@@ -234,12 +246,9 @@ func (in bookJSON) request(r *http.Request) (booking.BookRequest, error) {
 // book: POST /api/v1/me/appointments (and /staff/appointments with client_id).
 func (s *server) book(staff bool) func(http.ResponseWriter, *http.Request, auth.Identity) error {
 	return func(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
-		actor := clientActor(who)
-		if staff {
-			if err := s.staffOnly(r, who); err != nil {
-				return err
-			}
-			actor = staffActor(who)
+		actor, err := s.actorFor(r, who, staff)
+		if err != nil {
+			return err
 		}
 		var in bookJSON
 		if err := decodeJSON(w, r, &in); err != nil {
@@ -313,12 +322,9 @@ func (s *server) myAppointments(w http.ResponseWriter, r *http.Request, who auth
 // appointment: GET /api/v1/me/appointments/{id} and /staff/appointments/{id}.
 func (s *server) appointment(staff bool) func(http.ResponseWriter, *http.Request, auth.Identity) error {
 	return func(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
-		actor := clientActor(who)
-		if staff {
-			if err := s.staffOnly(r, who); err != nil {
-				return err
-			}
-			actor = staffActor(who)
+		actor, err := s.actorFor(r, who, staff)
+		if err != nil {
+			return err
 		}
 		a, err := s.booking.Appointment(r.Context(), actor, r.PathValue("id"))
 		if err != nil {
@@ -367,12 +373,9 @@ type moveJSON struct {
 // reschedule: PATCH /api/v1/me/appointments/{id} and /staff/appointments/{id}.
 func (s *server) reschedule(staff bool) func(http.ResponseWriter, *http.Request, auth.Identity) error {
 	return func(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
-		actor := clientActor(who)
-		if staff {
-			if err := s.staffOnly(r, who); err != nil {
-				return err
-			}
-			actor = staffActor(who)
+		actor, err := s.actorFor(r, who, staff)
+		if err != nil {
+			return err
 		}
 		var in moveJSON
 		if err := decodeJSON(w, r, &in); err != nil {
@@ -397,12 +400,9 @@ type reasonJSON struct {
 // cancel: POST /api/v1/me/appointments/{id}/cancel and the staff twin.
 func (s *server) cancel(staff bool) func(http.ResponseWriter, *http.Request, auth.Identity) error {
 	return func(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
-		actor := clientActor(who)
-		if staff {
-			if err := s.staffOnly(r, who); err != nil {
-				return err
-			}
-			actor = staffActor(who)
+		actor, err := s.actorFor(r, who, staff)
+		if err != nil {
+			return err
 		}
 		var in reasonJSON
 		if r.ContentLength != 0 {
