@@ -91,9 +91,10 @@ type Config struct {
 // real schedules. It is safe for concurrent use; the Store makes the final
 // overlap check atomic.
 type Scheduler struct {
-	cfg  Config
-	log  *slog.Logger
-	locs sync.Map // IANA name → *time.Location: loading a zone reads and parses a file
+	cfg        Config
+	log        *slog.Logger
+	locs       sync.Map // IANA name → *time.Location: loading a zone reads and parses a file
+	branchLocs sync.Map // branch ID → *time.Location, for showing times
 }
 
 // New checks cfg and returns a Scheduler.
@@ -141,9 +142,16 @@ func (s *Scheduler) location(name string) (*time.Location, error) {
 
 // BranchLocation is the branch's time zone, for showing times with their
 // local offset; UTC when the branch or its zone cannot be found.
+//
+// The zone is remembered per branch: a branch does not move, and a changed
+// zone only changes how times are shown until the process restarts.
 func (s *Scheduler) BranchLocation(ctx context.Context, branchID string) *time.Location {
+	if loc, ok := s.branchLocs.Load(branchID); ok {
+		return loc.(*time.Location)
+	}
 	if b, err := s.cfg.Store.BranchByID(ctx, branchID); err == nil {
 		if loc, err := s.location(b.TimeZone); err == nil {
+			s.branchLocs.Store(branchID, loc)
 			return loc
 		}
 	}
@@ -485,12 +493,20 @@ func (s *Scheduler) place(ctx context.Context, q SlotQuery, start time.Time, spe
 // conflict builds the 409 answer: the nearest free slots within a week of t.
 func (s *Scheduler) conflict(ctx context.Context, q SlotQuery, t time.Time, clientID, skipID string) error {
 	day := DateOf(t, q.Location)
-	q.From, q.To = day.AddDays(-3), day.AddDays(7)
-	sch, err := s.schedule(ctx, q, clientID, skipID)
-	if err != nil {
-		return err
+	// The same day and the next usually hold the nearest free times; only when
+	// they do not is the wider range (three days back, a week ahead) read.
+	var alts []Slot
+	for _, r := range [][2]int{{0, 1}, {-3, 7}} {
+		q.From, q.To = day.AddDays(r[0]), day.AddDays(r[1])
+		sch, err := s.schedule(ctx, q, clientID, skipID)
+		if err != nil {
+			return err
+		}
+		if alts = Nearest(FindSlots(q, sch), t, s.cfg.Alternatives); len(alts) >= s.cfg.Alternatives {
+			break
+		}
 	}
-	return &ConflictError{Alternatives: Nearest(FindSlots(q, sch), t, s.cfg.Alternatives), Location: q.Location}
+	return &ConflictError{Alternatives: alts, Location: q.Location}
 }
 
 func setSlot(a *Appointment, slot Slot, svc Service) {
