@@ -136,12 +136,23 @@ func (s *Store) CreateAppointment(ctx context.Context, a booking.Appointment, id
 	if ev.Type == "" {
 		return booking.Appointment{}, false, invalid("Event.Type", "is required")
 	}
-	tx, err := s.beginWrite(ctx)
+	var (
+		out     booking.Appointment
+		created bool
+	)
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		out, created, err = s.createAppointment(ctx, tx, a, idempotencyKey, ev)
+		return err
+	})
 	if err != nil {
 		return booking.Appointment{}, false, err
 	}
-	defer tx.Rollback()
+	return out, created, nil
+}
 
+// createAppointment is CreateAppointment's work inside tx.
+func (s *Store) createAppointment(ctx context.Context, tx *sql.Tx, a booking.Appointment, idempotencyKey string, ev booking.Event) (booking.Appointment, bool, error) {
 	if idempotencyKey != "" {
 		var id string
 		err := tx.StmtContext(ctx, s.bk.idempotencyKey).QueryRowContext(ctx, a.ClientID, idempotencyKey).Scan(&id)
@@ -175,9 +186,6 @@ func (s *Store) CreateAppointment(ctx context.Context, a booking.Appointment, id
 	if err := s.appendBookingEvent(ctx, tx, ev, a, a.CreatedAt); err != nil {
 		return booking.Appointment{}, false, err
 	}
-	if err := commit(tx); err != nil {
-		return booking.Appointment{}, false, err
-	}
 	return a, true, nil
 }
 
@@ -193,12 +201,20 @@ func (s *Store) MoveAppointment(ctx context.Context, moved booking.Appointment, 
 		return booking.Appointment{}, invalid("Event.Type", "is required")
 	}
 	moved = normalizeAppointment(moved)
-	tx, err := s.beginWrite(ctx)
+	var out booking.Appointment
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		out, err = s.moveAppointment(ctx, tx, moved, change, ev)
+		return err
+	})
 	if err != nil {
 		return booking.Appointment{}, err
 	}
-	defer tx.Rollback()
+	return out, nil
+}
 
+// moveAppointment is MoveAppointment's work inside tx.
+func (s *Store) moveAppointment(ctx context.Context, tx *sql.Tx, moved booking.Appointment, change booking.StatusChange, ev booking.Event) (booking.Appointment, error) {
 	cur, err := s.findAppointment(ctx, tx, moved.ID)
 	if err != nil {
 		return booking.Appointment{}, err
@@ -248,9 +264,6 @@ func (s *Store) MoveAppointment(ctx context.Context, moved booking.Appointment, 
 	if err := s.appendBookingEvent(ctx, tx, ev, next, change.At); err != nil {
 		return booking.Appointment{}, err
 	}
-	if err := commit(tx); err != nil {
-		return booking.Appointment{}, err
-	}
 	return next, nil
 }
 
@@ -269,12 +282,20 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []booking.Status,
 	case ev.Type == "":
 		return booking.Appointment{}, invalid("Event.Type", "is required")
 	}
-	tx, err := s.beginWrite(ctx)
+	var out booking.Appointment
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		out, err = s.setStatus(ctx, tx, id, from, change, notes, ev)
+		return err
+	})
 	if err != nil {
 		return booking.Appointment{}, err
 	}
-	defer tx.Rollback()
+	return out, nil
+}
 
+// setStatus is SetStatus's work inside tx.
+func (s *Store) setStatus(ctx context.Context, tx *sql.Tx, id string, from []booking.Status, change booking.StatusChange, notes *string, ev booking.Event) (booking.Appointment, error) {
 	cur, err := s.findAppointment(ctx, tx, id)
 	if err != nil {
 		return booking.Appointment{}, err
@@ -314,9 +335,6 @@ func (s *Store) SetStatus(ctx context.Context, id string, from []booking.Status,
 		return booking.Appointment{}, err
 	}
 	if err := s.appendBookingEvent(ctx, tx, ev, next, change.At); err != nil {
-		return booking.Appointment{}, err
-	}
-	if err := commit(tx); err != nil {
 		return booking.Appointment{}, err
 	}
 	return next, nil

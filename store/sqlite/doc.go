@@ -35,6 +35,15 @@
 // range scans (SEARCH … (specialist_id=? AND block_start>? AND
 // block_start<?)) however long the history grows.
 //
+// These three commit in groups: writes that queue up while a commit is in
+// progress share the next transaction, each in a SAVEPOINT of its own, so a
+// refused one (a taken slot) is undone alone, and one COMMIT — one fsync at
+// synchronous=FULL — makes the group durable before any of its callers is
+// answered. If that COMMIT fails, every write of the group fails. Each write
+// sees all the writes before it, its own group's included, so the check and
+// the write stay as atomic as in a transaction of their own; alone, a write
+// is a transaction of its own.
+//
 // The events table is one log for every package, a stream each ('booking'
 // for now); seq is AUTOINCREMENT, so it is never reused and a consumer's
 // cursor never skips an event. The payload is the event as JSON under

@@ -93,9 +93,10 @@ var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this bui
 // Store is the SQLite storage of every Kabinet service. It is safe for
 // concurrent use. Open it with Open and Close it when done.
 type Store struct {
-	writer *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
-	reader *sql.DB // a pool of query_only connections
-	dsn    string  // the DSN without _txlock or query_only, for Backup
+	writer *sql.DB    // one connection; every transaction is BEGIN IMMEDIATE
+	wc     *committer // group commit on the writer (groupcommit.go)
+	reader *sql.DB    // a pool of query_only connections
+	dsn    string     // the DSN without _txlock or query_only, for Backup
 
 	// Statements on the hot path of every authenticated request, prepared once
 	// (per pooled connection, by database/sql): parsing SQL cost more than
@@ -212,6 +213,7 @@ func open(ctx context.Context, path string, fsys fs.FS, opts ...Option) (*Store,
 		s.writer.Close()
 		return nil, err
 	}
+	s.wc = newCommitter(s.writer)
 
 	// Readers cannot write even by mistake: query_only is applied last, after
 	// the other pragmas.
@@ -329,6 +331,13 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	return tx, nil
+}
+
+// write runs fn in a write transaction shared, under load, with other
+// writes (see groupcommit.go). Use it for writes that many requests make at
+// once; fn's results are valid only when write returns nil.
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.wc.write(ctx, fn)
 }
 
 // beginRead starts a read transaction (one consistent snapshot) on the read
