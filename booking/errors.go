@@ -34,6 +34,18 @@ var (
 	ErrForbidden = errors.New("booking: forbidden")
 )
 
+// ErrResourceTaken is the ErrSlotTaken a Store returns when the specialist
+// and the client are free but a room or device the appointment holds is
+// not: another choice of rooms may still fit, so the Scheduler looks again
+// once before answering 409. errors.Is(ErrResourceTaken, ErrSlotTaken) holds.
+var ErrResourceTaken error = &takenError{"booking: slot taken: a room or device is busy then"}
+
+// takenError is a more precise ErrSlotTaken.
+type takenError struct{ msg string }
+
+func (e *takenError) Error() string { return e.msg }
+func (e *takenError) Unwrap() error { return ErrSlotTaken }
+
 // ValidationError names the field that is wrong. It unwraps to the sentinel
 // that classifies it (ErrInvalidInput, ErrInPast, ErrOutsideWorkingHours…).
 type ValidationError struct {

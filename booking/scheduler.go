@@ -185,8 +185,24 @@ func (s *Scheduler) Services(ctx context.Context, branchID string) ([]Service, e
 	return s.cfg.Store.Services(ctx, ServiceFilter{BranchID: branchID, ActiveOnly: true, OnlineOnly: true})
 }
 
-// Specialists lists the active specialists, optionally of a branch and a service.
+// Specialists lists the active specialists, optionally of a branch and a
+// service. ErrNotFound for a branch or service that does not exist or is
+// not active, as Services answers, so a typo is not mistaken for "nobody".
 func (s *Scheduler) Specialists(ctx context.Context, branchID, serviceID string) ([]Specialist, error) {
+	if branchID != "" {
+		if _, err := s.activeBranch(ctx, branchID); err != nil {
+			return nil, err
+		}
+	}
+	if serviceID != "" {
+		svc, err := s.cfg.Store.ServiceByID(ctx, serviceID)
+		if err != nil {
+			return nil, err
+		}
+		if !svc.Active {
+			return nil, ErrNotFound
+		}
+	}
 	return s.cfg.Store.Specialists(ctx, SpecialistFilter{BranchID: branchID, ServiceID: serviceID, ActiveOnly: true})
 }
 
@@ -433,38 +449,57 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 		}
 	}
 
-	slot, err := s.place(ctx, q, req.Start, req.SpecialistID, req.ClientID, "")
-	if errors.Is(err, ErrSlotTaken) && req.IdempotencyKey != "" {
-		// A concurrent retry of the same request may have just won.
-		if a, err := s.cfg.Store.AppointmentByIdempotencyKey(ctx, req.ClientID, req.IdempotencyKey); err == nil {
-			return s.replay(actor, req, a)
+	for attempt := 1; ; attempt++ {
+		slot, err := s.place(ctx, q, req.Start, req.SpecialistID, req.ClientID, "")
+		if errors.Is(err, ErrSlotTaken) && req.IdempotencyKey != "" {
+			// A concurrent retry of the same request may have just won.
+			if a, err := s.cfg.Store.AppointmentByIdempotencyKey(ctx, req.ClientID, req.IdempotencyKey); err == nil {
+				return s.replay(actor, req, a)
+			}
 		}
+		if err != nil {
+			return Appointment{}, false, err
+		}
+		now := s.cfg.Now().UTC()
+		a := Appointment{
+			ID: s.cfg.NewID(), ClientID: req.ClientID, BranchID: req.BranchID, ServiceID: req.ServiceID,
+			Status: status, Price: q.Service.Price, ClientNote: req.ClientNote, Notes: req.Note, PlanID: req.PlanID,
+			CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now,
+		}
+		setSlot(&a, slot, q.Service)
+		ev := Event{Type: EventBooked, AppointmentID: a.ID, ClientID: a.ClientID, At: now, Appointment: a}
+		got, created, err := s.cfg.Store.CreateAppointment(ctx, a, req.IdempotencyKey, ev)
+		if errors.Is(err, ErrSlotTaken) {
+			if attempt == 1 && mayChooseAgain(err, req.SpecialistID) {
+				continue
+			}
+			return Appointment{}, false, s.conflict(ctx, q, req.Start, req.ClientID, "")
+		}
+		return got, created, err
 	}
-	if err != nil {
-		return Appointment{}, false, err
-	}
-	now := s.cfg.Now().UTC()
-	a := Appointment{
-		ID: s.cfg.NewID(), ClientID: req.ClientID, BranchID: req.BranchID, ServiceID: req.ServiceID,
-		Status: status, Price: q.Service.Price, ClientNote: req.ClientNote, Notes: req.Note, PlanID: req.PlanID,
-		CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now,
-	}
-	setSlot(&a, slot, q.Service)
-	ev := Event{Type: EventBooked, AppointmentID: a.ID, ClientID: a.ClientID, At: now, Appointment: a}
-	got, created, err := s.cfg.Store.CreateAppointment(ctx, a, req.IdempotencyKey, ev)
-	if errors.Is(err, ErrSlotTaken) {
-		return Appointment{}, false, s.conflict(ctx, q, req.Start, req.ClientID, "")
-	}
-	return got, created, err
+}
+
+// mayChooseAgain reports whether a slot the store refused may still be free
+// with another choice: the rooms were chosen from a read that another booking
+// overtook, or the specialist was ours to choose ("any specialist"). The
+// Scheduler then reads the schedule again and tries once more, so a client
+// is not told "taken" while an equivalent room or specialist is free.
+func mayChooseAgain(err error, requestedSpecialist string) bool {
+	return errors.Is(err, ErrResourceTaken) || requestedSpecialist == ""
 }
 
 // replay answers a retried booking with the appointment its key made — if
-// the actor may see it and it is the same request (service and branch).
+// the actor may see it and it is the same request: service, branch, start
+// and, when the request names one, specialist. A key reused for a different
+// booking is refused rather than silently answered with the first one. The
+// start is compared with the booking as made: a later reschedule makes the
+// old request a different one.
 func (s *Scheduler) replay(actor Actor, req BookRequest, a Appointment) (Appointment, bool, error) {
 	if !s.canSee(actor, a) {
 		return Appointment{}, false, ErrForbidden
 	}
-	if a.ServiceID != req.ServiceID || a.BranchID != req.BranchID {
+	if a.ServiceID != req.ServiceID || a.BranchID != req.BranchID || !a.Start.Equal(req.Start) ||
+		(req.SpecialistID != "" && req.SpecialistID != a.SpecialistID) {
 		return Appointment{}, false, &ValidationError{Field: "Idempotency-Key", Message: "was used for another booking", Err: ErrInvalidInput}
 	}
 	return a, false, nil
@@ -580,21 +615,27 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, id string, star
 	if start.Equal(a.Start) && specialistID == a.SpecialistID {
 		return a, nil // nothing moves: no history line, no event, no message to the client
 	}
-	slot, err := s.place(ctx, q, start, specialistID, a.ClientID, a.ID)
-	if err != nil {
-		return Appointment{}, err
+	for attempt := 1; ; attempt++ {
+		slot, err := s.place(ctx, q, start, specialistID, a.ClientID, a.ID)
+		if err != nil {
+			return Appointment{}, err
+		}
+		now := s.cfg.Now().UTC()
+		moved := a
+		setSlot(&moved, slot, q.Service)
+		moved.UpdatedAt = now
+		change := StatusChange{AppointmentID: a.ID, From: a.Status, To: a.Status, At: now, By: actor.UserID, OldStart: a.Start, OldEnd: a.End}
+		ev := Event{Type: EventRescheduled, AppointmentID: a.ID, ClientID: a.ClientID, At: now, Appointment: moved, OldStart: a.Start}
+		got, err := s.cfg.Store.MoveAppointment(ctx, moved, change, ev)
+		if errors.Is(err, ErrSlotTaken) {
+			// The specialist is always named here (the booked one by default).
+			if attempt == 1 && mayChooseAgain(err, specialistID) {
+				continue
+			}
+			return Appointment{}, s.conflict(ctx, q, start, a.ClientID, a.ID)
+		}
+		return got, err
 	}
-	now := s.cfg.Now().UTC()
-	moved := a
-	setSlot(&moved, slot, q.Service)
-	moved.UpdatedAt = now
-	change := StatusChange{AppointmentID: a.ID, From: a.Status, To: a.Status, At: now, By: actor.UserID, OldStart: a.Start, OldEnd: a.End}
-	ev := Event{Type: EventRescheduled, AppointmentID: a.ID, ClientID: a.ClientID, At: now, Appointment: moved, OldStart: a.Start}
-	got, err := s.cfg.Store.MoveAppointment(ctx, moved, change, ev)
-	if errors.Is(err, ErrSlotTaken) {
-		return Appointment{}, s.conflict(ctx, q, start, a.ClientID, a.ID)
-	}
-	return got, err
 }
 
 // Cancel cancels an appointment. A client may cancel their own until the

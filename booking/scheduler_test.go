@@ -588,3 +588,98 @@ func TestListAndRemovePlansAndExceptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, slots, "no plan, no slots")
 }
+
+// overtakingStore lets another booking land between the Scheduler's read of
+// the schedule and its write, the first time a booking is written: it books
+// the same rooms for someone else just before passing the write on.
+type overtakingStore struct {
+	*sqlite.Store
+	t        *testing.T
+	once     sync.Once
+	writes   atomic.Int32
+	overtake func(a booking.Appointment) booking.Appointment
+}
+
+func (o *overtakingStore) CreateAppointment(ctx context.Context, a booking.Appointment, key string, ev booking.Event) (booking.Appointment, bool, error) {
+	o.writes.Add(1)
+	o.once.Do(func() {
+		other := o.overtake(a)
+		_, _, err := o.Store.CreateAppointment(ctx, other, "", booking.Event{Type: booking.EventBooked, At: other.CreatedAt})
+		require.NoError(o.t, err)
+	})
+	return o.Store.CreateAppointment(ctx, a, key, ev)
+}
+
+func TestStaleRoomChoiceIsRetriedWithAFreshOne(t *testing.T) {
+	c := newClinic(t)
+	require.NoError(t, c.store.UpsertResource(c.ctx, booking.Resource{ID: "laser-2", BranchID: "b1", Kind: "laser_room", Name: "Лазер 2", Active: true}))
+	tests := []struct {
+		name       string
+		specialist string // of the booking under test
+		overtake   func(a booking.Appointment) booking.Appointment
+		wantErr    error
+		wantWrites int32
+	}{
+		{name: "the room went to another specialist: the other room is taken instead",
+			specialist: "A", wantWrites: 2,
+			overtake: func(a booking.Appointment) booking.Appointment {
+				a.ID, a.ClientID, a.SpecialistID = "overtaker-1", "client-9", "B"
+				return a
+			}},
+		{name: "the specialist went to someone else: 409 after one write, no second try",
+			specialist: "A", wantErr: booking.ErrSlotTaken, wantWrites: 1,
+			overtake: func(a booking.Appointment) booking.Appointment {
+				a.ID, a.ClientID, a.ResourceIDs = "overtaker-2", "client-9", nil
+				a.Start, a.End = a.Start.Add(24*time.Hour), a.End.Add(24*time.Hour)   // out of the way of the room…
+				a.Start, a.End = a.Start.Add(-24*time.Hour), a.End.Add(-24*time.Hour) // …back: same time, no room
+				a.BlockStart, a.BlockEnd = a.Start, a.End
+				return a
+			}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := &overtakingStore{Store: c.store, t: t, overtake: tt.overtake}
+			sched, err := booking.New(booking.Config{Store: o, Now: func() time.Time { return *c.now.Load() }})
+			require.NoError(t, err)
+			start := mskAt(monday.AddDays(i), 15, 0)
+			a, _, err := sched.Book(c.ctx, client, booking.BookRequest{ServiceID: "laser", BranchID: "b1", SpecialistID: tt.specialist, Start: start})
+			assert.Equal(t, tt.wantWrites, o.writes.Load())
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			other, err := c.store.AppointmentByID(c.ctx, "overtaker-1")
+			require.NoError(t, err)
+			assert.Len(t, a.ResourceIDs, 1)
+			assert.NotEqual(t, other.ResourceIDs, a.ResourceIDs, "the booking holds the room left free")
+		})
+	}
+}
+
+func TestIdempotencyKeyReusedForAnotherTime(t *testing.T) {
+	c := newClinic(t)
+	req := booking.BookRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", Start: mskAt(monday, 10, 0), IdempotencyKey: "k"}
+	first, _, err := c.sched.Book(c.ctx, client, req)
+	require.NoError(t, err)
+	for name, change := range map[string]func(*booking.BookRequest){
+		"another start":      func(r *booking.BookRequest) { r.Start = mskAt(monday, 11, 0) },
+		"another specialist": func(r *booking.BookRequest) { r.SpecialistID = "B" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := req
+			change(&r)
+			_, _, err := c.sched.Book(c.ctx, client, r)
+			var ve *booking.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "Idempotency-Key", ve.Field)
+		})
+	}
+	// "Any specialist" on retry matches whichever the first request got.
+	r := req
+	r.SpecialistID = ""
+	again, created, err := c.sched.Book(c.ctx, client, r)
+	require.NoError(t, err)
+	assert.False(t, created)
+	assert.Equal(t, first.ID, again.ID)
+}

@@ -86,7 +86,8 @@ type Store interface {
 	// created=false, writing nothing. Otherwise checks that no active
 	// appointment overlaps — the specialist's blocked time, any of the
 	// resources' blocked time, the client's service time [Start, End) — and
-	// returns ErrSlotTaken if one does; else inserts a, its first history line
+	// returns ErrSlotTaken if one does (ErrResourceTaken when only a
+	// resource is busy); else inserts a, its first history line
 	// (to a.Status), the idempotency key and ev (with Seq assigned).
 	// Intervals are half-open: touching is not overlapping.
 	CreateAppointment(ctx context.Context, a Appointment, idempotencyKey string, ev Event) (Appointment, bool, error)

@@ -80,6 +80,11 @@ func TestCatalogAndSlots(t *testing.T) {
 
 	sp := h.do(req{method: "GET", path: "/api/v1/specialists?branch_id=b1&service_id=peel"}).json(t)["specialists"].([]any)
 	assert.Len(t, sp, 2)
+	for _, q := range []string{"branch_id=nope", "service_id=nope", "branch_id=b1&service_id=nope"} {
+		r := h.do(req{method: "GET", path: "/api/v1/specialists?" + q, invalid: true})
+		assert.Equal(t, http.StatusNotFound, r.StatusCode, "a typo is not \"nobody works here\": %s", q)
+		assert.Equal(t, "not_found", r.errCode(t), q)
+	}
 
 	r := h.do(req{method: "GET", path: "/api/v1/slots?service_id=peel&branch_id=b1&from=2026-11-30&to=2026-11-30"})
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)

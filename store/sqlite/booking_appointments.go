@@ -491,7 +491,7 @@ func (s *Store) checkOverlap(ctx context.Context, tx *sql.Tx, a booking.Appointm
 		if busy, err := taken(s.bk.resourceOverlap, r, lo, bend, bstart, a.ID); err != nil {
 			return err
 		} else if busy {
-			return fmt.Errorf("%w: a room or device is busy then", booking.ErrSlotTaken)
+			return booking.ErrResourceTaken
 		}
 	}
 	if busy, err := taken(s.bk.clientOverlap, a.ClientID, encodeTime(a.Start.Add(-booking.MaxBlock)),

@@ -74,6 +74,9 @@ func testBookingCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 			release   booking.Status // applied to every existing appointment when set
 			new       booking.Appointment
 			wantTaken bool
+			// Only a resource is busy (the specialist and the client are
+			// free): the store says so with ErrResourceTaken.
+			wantResource bool
 		}{
 			// The specialist's blocked time.
 			{name: "specialist, same time", wantTaken: true,
@@ -115,13 +118,13 @@ func testBookingCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 				new:      appt("new", "c-2", boris.ID, at(10, 0), time.Hour)},
 
 			// A resource's blocked time.
-			{name: "resource, other specialist and client", wantTaken: true,
+			{name: "resource, other specialist and client", wantTaken: true, wantResource: true,
 				existing: []booking.Appointment{appt("old", "c-1", anna.ID, at(10, 0), time.Hour, laserIn(laserRoom1.ID))},
 				new:      appt("new", "c-2", boris.ID, at(10, 30), time.Hour, laserIn(laserRoom1.ID))},
-			{name: "resource, only the buffers overlap", wantTaken: true,
+			{name: "resource, only the buffers overlap", wantTaken: true, wantResource: true,
 				existing: []booking.Appointment{appt("old", "c-1", anna.ID, at(10, 0), time.Hour, laserIn(laserRoom1.ID))},
 				new:      appt("new", "c-2", boris.ID, at(11, 20), time.Hour, laserIn(laserRoom1.ID))},
-			{name: "resource, one of several", wantTaken: true,
+			{name: "resource, one of several", wantTaken: true, wantResource: true,
 				existing: []booking.Appointment{appt("old", "c-1", anna.ID, at(10, 0), time.Hour, laserIn(laserRoom2.ID))},
 				new:      appt("new", "c-2", boris.ID, at(10, 0), time.Hour, laserIn(laserRoom1.ID, laserRoom2.ID))},
 			{name: "resource, buffers touching",
@@ -166,7 +169,7 @@ func testBookingCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 			{name: "specialist, started MaxBlock before",
 				existing: []booking.Appointment{appt("old", "c-1", anna.ID, at(0, 0), 0, long)},
 				new:      appt("new", "c-2", anna.ID, at(0, 0).Add(booking.MaxBlock), time.Hour)},
-			{name: "resource, started MaxBlock−1m before", wantTaken: true,
+			{name: "resource, started MaxBlock−1m before", wantTaken: true, wantResource: true,
 				existing: []booking.Appointment{appt("old", "c-1", anna.ID, at(0, 0), 0, long,
 					func(a *booking.Appointment) { a.ResourceIDs = []string{laserRoom1.ID} })},
 				new: appt("new", "c-2", boris.ID, at(0, 0).Add(booking.MaxBlock-time.Minute), time.Hour,
@@ -197,6 +200,11 @@ func testBookingCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 					return
 				}
 				require.ErrorIs(t, err, booking.ErrSlotTaken)
+				if tt.wantResource {
+					assert.ErrorIs(t, err, booking.ErrResourceTaken)
+				} else {
+					assert.NotErrorIs(t, err, booking.ErrResourceTaken, "the specialist or the client is busy, not only a room")
+				}
 				assert.False(t, created)
 				_, err = st.AppointmentByID(ctx, "new")
 				assert.ErrorIs(t, err, booking.ErrNotFound, "nothing written")
