@@ -205,7 +205,8 @@ func (s *codeSender) SendCode(ctx context.Context, m auth.CodeMessage) error {
 		if err != nil {
 			return err
 		}
-		return s.sms.SendSMS(ctx, notify.SMS{To: m.Identifier.Value, Text: r.Text})
+		_, err = s.sms.SendSMS(ctx, notify.SMS{To: m.Identifier.Value, Text: r.Text})
+		return err
 	case auth.ChannelEmail:
 		if s.mail == nil {
 			return errNoSender
@@ -214,7 +215,8 @@ func (s *codeSender) SendCode(ctx context.Context, m auth.CodeMessage) error {
 		if err != nil {
 			return err
 		}
-		return s.mail.SendMail(ctx, notify.Mail{To: m.Identifier.Value, Subject: r.Subject, Text: r.Text, HTML: r.HTML})
+		_, err = s.mail.SendMail(ctx, notify.Mail{To: m.Identifier.Value, Subject: r.Subject, Text: r.Text, HTML: r.HTML})
+		return err
 	}
 	return fmt.Errorf("cabinet: unknown channel %q", m.Identifier.Channel)
 }

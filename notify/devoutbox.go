@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -15,16 +16,19 @@ const DefaultDevOutboxCapacity = 1000
 
 // OutboxMessage is one message kept by a DevOutbox.
 type OutboxMessage struct {
-	Channel   Channel   `json:"channel"`
-	To        string    `json:"to"`
-	Subject   string    `json:"subject"`
-	Body      string    `json:"body"`
-	CreatedAt time.Time `json:"created_at"`
+	ID      string  `json:"id"`
+	Channel Channel `json:"channel"`
+	To      string  `json:"to"`
+	Subject string  `json:"subject"`
+	Body    string  `json:"body"`
+	// Attachments are the names of an e-mail's attachments.
+	Attachments []string  `json:"attachments,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // DevOutbox is a sender for development and tests: nothing is sent, each
 // message is kept in memory, newest last, and the oldest are dropped past
-// the capacity. It implements SMSSender and MailSender, never fails except
+// the capacity. It implements SMSSender, MailSender and PushSender, never fails except
 // for a done context, and is safe for concurrent use.
 //
 // It holds sign-in codes in clear text and its handlers show them to
@@ -35,11 +39,13 @@ type DevOutbox struct {
 
 	mu   sync.Mutex
 	msgs []OutboxMessage
+	seq  int64
 }
 
 var (
 	_ SMSSender  = (*DevOutbox)(nil)
 	_ MailSender = (*DevOutbox)(nil)
+	_ PushSender = (*DevOutbox)(nil)
 )
 
 // NewDevOutbox returns an empty outbox keeping at most capacity messages
@@ -55,28 +61,41 @@ func NewDevOutbox(capacity int, now func() time.Time) *DevOutbox {
 	return &DevOutbox{now: now, capacity: capacity}
 }
 
-// SendSMS keeps m.
-func (o *DevOutbox) SendSMS(ctx context.Context, m SMS) error {
+// SendSMS keeps m and returns its ID in the outbox.
+func (o *DevOutbox) SendSMS(ctx context.Context, m SMS) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return temporary(err)
+		return "", temporary(err)
 	}
-	o.add(OutboxMessage{Channel: ChannelSMS, To: m.To, Body: m.Text})
-	return nil
+	return o.add(OutboxMessage{Channel: ChannelSMS, To: m.To, Body: m.Text}), nil
 }
 
-// SendMail keeps m; Body is its text part (attachments and HTML are not
-// kept).
-func (o *DevOutbox) SendMail(ctx context.Context, m Mail) error {
+// SendMail keeps m; Body is its text part and Attachments the names of its
+// attachments (their bytes and the HTML part are not kept).
+func (o *DevOutbox) SendMail(ctx context.Context, m Mail) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return temporary(err)
+		return "", temporary(err)
 	}
-	o.add(OutboxMessage{Channel: ChannelEmail, To: m.To, Subject: m.Subject, Body: m.Text})
-	return nil
+	var names []string
+	for _, a := range m.Attachments {
+		names = append(names, a.Name)
+	}
+	return o.add(OutboxMessage{Channel: ChannelEmail, To: m.To, Subject: m.Subject, Body: m.Text, Attachments: names}), nil
 }
 
-func (o *DevOutbox) add(m OutboxMessage) {
+// SendPush keeps p; To is the subscription's ID, Subject the title and Body
+// the body.
+func (o *DevOutbox) SendPush(ctx context.Context, p Push) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", temporary(err)
+	}
+	return o.add(OutboxMessage{Channel: ChannelPush, To: p.Subscription.ID, Subject: p.Title, Body: p.Body}), nil
+}
+
+func (o *DevOutbox) add(m OutboxMessage) string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.seq++
+	m.ID = "dev-" + strconv.FormatInt(o.seq, 10)
 	m.CreatedAt = o.now()
 	if len(o.msgs) >= o.capacity {
 		// Shift down in place instead of re-slicing, so the backing
@@ -86,6 +105,7 @@ func (o *DevOutbox) add(m OutboxMessage) {
 		o.msgs = o.msgs[:n]
 	}
 	o.msgs = append(o.msgs, m)
+	return m.ID
 }
 
 // Messages returns a copy of the kept messages, newest last.

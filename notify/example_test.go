@@ -66,8 +66,8 @@ func ExampleDevOutbox() {
 	var sms notify.SMSSender = outbox
 	var mail notify.MailSender = outbox
 	ctx := context.Background()
-	_ = sms.SendSMS(ctx, notify.SMS{To: "+79123456789", Text: "482913 — код для входа."})
-	_ = mail.SendMail(ctx, notify.Mail{To: "anna@example.org", Subject: "Code", Text: "111111"})
+	_, _ = sms.SendSMS(ctx, notify.SMS{To: "+79123456789", Text: "482913 — код для входа."})
+	_, _ = mail.SendMail(ctx, notify.Mail{To: "anna@example.org", Subject: "Code", Text: "111111"})
 
 	last, ok := outbox.Last("+79123456789")
 	fmt.Println(ok, last.Channel, last.Body)
@@ -77,7 +77,7 @@ func ExampleDevOutbox() {
 	fmt.Print(rec.Body.String())
 	// Output:
 	// true sms 482913 — код для входа.
-	// {"messages":[{"channel":"sms","to":"+79123456789","subject":"","body":"482913 — код для входа.","created_at":"2025-03-01T09:00:00Z"},{"channel":"email","to":"anna@example.org","subject":"Code","body":"111111","created_at":"2025-03-01T09:00:00Z"}]}
+	// {"messages":[{"id":"dev-1","channel":"sms","to":"+79123456789","subject":"","body":"482913 — код для входа.","created_at":"2025-03-01T09:00:00Z"},{"id":"dev-2","channel":"email","to":"anna@example.org","subject":"Code","body":"111111","created_at":"2025-03-01T09:00:00Z"}]}
 }
 
 // Callers branch on ErrPermanent and ErrTemporary, never on error text.
@@ -95,7 +95,7 @@ func ExampleWebhookSMS() {
 	if err != nil {
 		panic(err)
 	}
-	err = sender.SendSMS(context.Background(), notify.SMS{To: "+79123456789", Text: "482913 — код для входа."})
+	_, err = sender.SendSMS(context.Background(), notify.SMS{To: "+79123456789", Text: "482913 — код для входа."})
 	switch {
 	case err == nil:
 		fmt.Println("sent")

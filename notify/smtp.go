@@ -160,7 +160,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 
 // SendMail delivers m over one SMTP connection: a multipart/alternative
 // message with the text part and, when m.HTML is set, the HTML part, plus
-// attachments.
+// attachments. It returns the message's Message-ID.
 //
 // Cancelling ctx aborts the connection at once and returns an error that
 // matches ErrTemporary and ctx.Err(). A 5xx reply (bad address, rejected
@@ -168,13 +168,13 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 // matches ErrPermanent; a 4xx reply or any connection or TLS failure
 // matches ErrTemporary. Error strings carry the SMTP step and reply code,
 // never the body, and not the recipient list that go-mail would add.
-func (s *SMTP) SendMail(ctx context.Context, m Mail) error {
+func (s *SMTP) SendMail(ctx context.Context, m Mail) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return temporary(err)
+		return "", temporary(err)
 	}
 	msg, err := s.message(m)
 	if err != nil {
-		return permanent(err)
+		return "", permanent(err)
 	}
 
 	// Each connection this send opens is closed when ctx is done and, in
@@ -210,20 +210,20 @@ func (s *SMTP) SendMail(ctx context.Context, m Mail) error {
 
 	client, err := mail.NewClient(s.host, s.clientOptions(dial)...)
 	if err != nil {
-		return permanent(fmt.Errorf("smtp: client: %w", err))
+		return "", permanent(fmt.Errorf("smtp: client: %w", err))
 	}
 	sc, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return s.failure(ctx, "connect", err)
+		return "", s.failure(ctx, "connect", err)
 	}
 	err = client.SendWithSMTPClient(sc, msg)
 	if err != nil && !msg.IsDelivered() {
 		// IsDelivered: the server accepted DATA; a failing RSET afterwards
 		// must not make the caller send the message twice.
-		return s.failure(ctx, "send", err)
+		return "", s.failure(ctx, "send", err)
 	}
 	_ = client.CloseWithSMTPClient(sc) // QUIT; delivery has happened
-	return nil
+	return msg.GetMessageID(), nil
 }
 
 func (s *SMTP) clientOptions(dial mail.DialContextFunc) []mail.Option {

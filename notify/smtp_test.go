@@ -319,7 +319,7 @@ func TestSMTPSendMail(t *testing.T) {
 			s, err := notify.NewSMTP(cfg)
 			require.NoError(t, err)
 
-			err = s.SendMail(t.Context(), codeMail("Анна <anna@example.org>"))
+			_, err = s.SendMail(t.Context(), codeMail("Анна <anna@example.org>"))
 			require.NoError(t, err)
 
 			got := srv.messages()
@@ -363,7 +363,7 @@ func TestSMTPSendMailTextOnly(t *testing.T) {
 	s, err := notify.NewSMTP(notify.SMTPConfig{Host: srv.Host, Port: srv.Port, From: "no-reply@clinic.example", Security: notify.SMTPPlain})
 	require.NoError(t, err)
 
-	require.NoError(t, s.SendMail(t.Context(), notify.Mail{To: "a@example.org", Subject: "Hi", Text: "code 654321"}))
+	require.NoError(t, errOf(s.SendMail(t.Context(), notify.Mail{To: "a@example.org", Subject: "Hi", Text: "code 654321"})))
 
 	got := srv.messages()
 	require.Len(t, got, 1)
@@ -431,7 +431,7 @@ func TestSMTPSendMailFailures(t *testing.T) {
 				m = notify.Mail{To: "anna@example.org", Subject: "s", Text: "secret code 987654"}
 			}
 
-			err = s.SendMail(t.Context(), m)
+			_, err = s.SendMail(t.Context(), m)
 			require.Error(t, err)
 			t.Log(err)
 			assert.Equal(t, tt.permanent, errors.Is(err, notify.ErrPermanent), err)
@@ -453,7 +453,7 @@ func TestSMTPSendMailClosedPort(t *testing.T) {
 
 	s, err := notify.NewSMTP(notify.SMTPConfig{Host: "127.0.0.1", Port: port, From: "no-reply@clinic.example", Timeout: 2 * time.Second})
 	require.NoError(t, err)
-	err = s.SendMail(t.Context(), notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
+	_, err = s.SendMail(t.Context(), notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, notify.ErrTemporary)
 	assert.NotErrorIs(t, err, notify.ErrPermanent)
@@ -467,7 +467,7 @@ func TestSMTPSendMailHonoursContext(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
 
-		err = s.SendMail(ctx, notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
+		_, err = s.SendMail(ctx, notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
 		assert.ErrorIs(t, err, notify.ErrTemporary)
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Empty(t, srv.messages())
@@ -480,7 +480,7 @@ func TestSMTPSendMailHonoursContext(t *testing.T) {
 		defer cancel()
 
 		start := time.Now()
-		err = s.SendMail(ctx, notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
+		_, err = s.SendMail(ctx, notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
 		assert.Less(t, time.Since(start), 2*time.Second, "SendMail must return when ctx is done, not when the server answers")
 		assert.ErrorIs(t, err, notify.ErrTemporary)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -538,7 +538,7 @@ func TestSMTPPlainAuthRefusedOffLoopback(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	err = s.SendMail(t.Context(), notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
+	_, err = s.SendMail(t.Context(), notify.Mail{To: "a@example.org", Subject: "s", Text: "t"})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, notify.ErrTemporary)
 	assert.Empty(t, srv.messages())

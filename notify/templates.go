@@ -57,7 +57,8 @@ type Rendered struct {
 //
 // Binding the rules to the file, rather than to a locale in the data, keeps
 // them right when a request for an unknown locale falls back to the
-// default one.
+// default one. The date and time functions (date, shortdate, clock,
+// datetime, hours; see FormatDate and the others) are bound the same way.
 //
 // # Locales
 //
@@ -184,6 +185,7 @@ func (t *Templates) parse(fsys fs.FS, name string) error {
 		tt, err := texttemplate.New(name).
 			Option("missingkey=error").
 			Funcs(texttemplate.FuncMap{"plural": pluralFunc(key.locale)}).
+			Funcs(timeFuncs(key.locale)).
 			Parse(string(src))
 		if err != nil {
 			return fmt.Errorf("notify: template %w", err)
@@ -202,6 +204,7 @@ func (t *Templates) parse(fsys fs.FS, name string) error {
 		ht, err := htmltemplate.New(name).
 			Option("missingkey=error").
 			Funcs(htmltemplate.FuncMap{"plural": pluralFunc(key.locale)}).
+			Funcs(timeFuncs(key.locale)).
 			Parse(string(src))
 		if err != nil {
 			return fmt.Errorf("notify: template %w", err)

@@ -98,26 +98,26 @@ var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 // 4xx, an unfollowed 3xx) match ErrPermanent, as does a To that is not
 // E.164, which is refused before any request. Errors carry the status code
 // only: never the text, the response body or the URL.
-func (w *WebhookSMS) SendSMS(ctx context.Context, m SMS) error {
+func (w *WebhookSMS) SendSMS(ctx context.Context, m SMS) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return temporary(err)
+		return "", temporary(err)
 	}
 	if !e164.MatchString(m.To) {
-		return permanent(errors.New("webhook: SMS.To is not an E.164 number"))
+		return "", permanent(errors.New("webhook: SMS.To is not an E.164 number"))
 	}
 	if m.Text == "" {
-		return permanent(errors.New("webhook: SMS.Text is empty"))
+		return "", permanent(errors.New("webhook: SMS.Text is empty"))
 	}
 	body, err := json.Marshal(webhookBody{To: m.To, Text: m.Text})
 	if err != nil {
-		return permanent(errors.New("webhook: encoding the request failed"))
+		return "", permanent(errors.New("webhook: encoding the request failed"))
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
-		return permanent(errors.New("webhook: building the request failed"))
+		return "", permanent(errors.New("webhook: building the request failed"))
 	}
 	req.Header = w.headers.Clone()
 	req.Header.Set("Content-Type", "application/json")
@@ -125,7 +125,7 @@ func (w *WebhookSMS) SendSMS(ctx context.Context, m SMS) error {
 
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return temporary(fmt.Errorf("webhook: %w", redactURLError(err)))
+		return "", temporary(fmt.Errorf("webhook: %w", redactURLError(err)))
 	}
 	defer resp.Body.Close()
 	// Drain a little so the connection can be reused; the body is never
@@ -134,11 +134,11 @@ func (w *WebhookSMS) SendSMS(ctx context.Context, m SMS) error {
 
 	switch code := resp.StatusCode; {
 	case code >= 200 && code <= 299:
-		return nil
+		return "", nil
 	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests, code >= 500:
-		return temporary(&HTTPStatusError{StatusCode: code})
+		return "", temporary(&HTTPStatusError{StatusCode: code})
 	default:
-		return permanent(&HTTPStatusError{StatusCode: code})
+		return "", permanent(&HTTPStatusError{StatusCode: code})
 	}
 }
 

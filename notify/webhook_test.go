@@ -81,7 +81,7 @@ func TestWebhookSMS(t *testing.T) {
 			})
 			require.NoError(t, err)
 
-			err = w.SendSMS(t.Context(), notify.SMS{To: "+79123456789", Text: text})
+			_, err = w.SendSMS(t.Context(), notify.SMS{To: "+79123456789", Text: text})
 
 			reqs := b.received()
 			require.Len(t, reqs, 1)
@@ -155,7 +155,7 @@ func TestWebhookSMSNetworkErrors(t *testing.T) {
 				ctx = tt.ctx(t)
 			}
 
-			err = w.SendSMS(ctx, notify.SMS{To: "+79123456789", Text: "code 482913"})
+			_, err = w.SendSMS(ctx, notify.SMS{To: "+79123456789", Text: "code 482913"})
 			require.Error(t, err)
 			assert.ErrorIs(t, err, notify.ErrTemporary)
 			assert.NotErrorIs(t, err, notify.ErrPermanent)
@@ -184,7 +184,7 @@ func TestWebhookSMSRefusesBadMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := w.SendSMS(t.Context(), tt.sms)
+			_, err := w.SendSMS(t.Context(), tt.sms)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, notify.ErrPermanent)
 			assert.NotContains(t, err.Error(), "482913")
@@ -203,7 +203,7 @@ func TestWebhookSMSCustomClient(t *testing.T) {
 	w, err := notify.NewWebhookSMS(notify.WebhookSMSConfig{URL: b.URL, Client: client})
 	require.NoError(t, err)
 
-	require.NoError(t, w.SendSMS(t.Context(), notify.SMS{To: "+79123456789", Text: "hi"}))
+	require.NoError(t, errOf(w.SendSMS(t.Context(), notify.SMS{To: "+79123456789", Text: "hi"})))
 	assert.True(t, used)
 }
 
@@ -249,7 +249,7 @@ func TestWebhookSMSBodyIsJSON(t *testing.T) {
 	require.NoError(t, err)
 	text := "quote \" backslash \\ newline \n <tag> & ✓"
 
-	require.NoError(t, w.SendSMS(t.Context(), notify.SMS{To: "+441234567890", Text: text}))
+	require.NoError(t, errOf(w.SendSMS(t.Context(), notify.SMS{To: "+441234567890", Text: text})))
 
 	reqs := b.received()
 	require.Len(t, reqs, 1)
