@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/kabinet-dev/kabinet/auth"
@@ -30,6 +33,26 @@ type Config struct {
 	SMS notify.SMSSender
 	// Mail delivers codes to e-mail addresses. Nil: as for SMS.
 	Mail notify.MailSender
+	// SMS and Mail also deliver the other messages (confirmations,
+	// reminders…), through the outbox. Push delivers Web Push notifications
+	// (e.g. notify/webpush); nil: no push channel. VAPIDPublicKey is handed
+	// to browsers that subscribe (webpush.Sender.PublicKey()).
+	Push           notify.PushSender
+	VAPIDPublicKey string
+	// PublicURL is where clients open the cabinet, e.g.
+	// "https://clinic.example/cabinet", for links in messages; empty: no
+	// links.
+	PublicURL string
+	// Notify tunes messages: default channels, quiet hours, time zone,
+	// retries. Its Store, Contacts, Templates, senders, Now and Logger are
+	// set by New and must be left empty.
+	Notify notify.Config
+	// Reminders are sent this long before each confirmed visit; default
+	// DefaultReminders (24 h and 2 h). A non-nil empty slice sends none.
+	Reminders []time.Duration
+	// Aftercare lists the care follow-ups after a completed visit, by
+	// service ID or by "category:<service category>" (the ID wins).
+	Aftercare map[string][]FollowUp
 	// ClinicName appears in messages; default "Kabinet".
 	ClinicName string
 	// Templates overrides message templates by file name (see notify.NewTemplates).
@@ -57,6 +80,9 @@ type Config struct {
 	// CleanupEvery is how often Run removes expired challenges, sessions and
 	// rate-limit events; default 10m.
 	CleanupEvery time.Duration
+	// PlanEvery is how often Run reads new events to plan their messages;
+	// default 1s.
+	PlanEvery time.Duration
 }
 
 // HTTPConfig tunes Handler.
@@ -72,11 +98,13 @@ type HTTPConfig struct {
 
 // Cabinet is a wired clinic cabinet.
 type Cabinet struct {
-	cfg     Config
-	log     *slog.Logger
-	auth    *auth.Service
-	booking *booking.Scheduler
-	handler http.Handler
+	cfg      Config
+	log      *slog.Logger
+	auth     *auth.Service
+	booking  *booking.Scheduler
+	notifier *notify.Notifier
+	planner  *planner
+	handler  http.Handler
 }
 
 // New checks cfg and wires the services.
@@ -92,6 +120,22 @@ func New(cfg Config) (*Cabinet, error) {
 	}
 	cfg.ClinicName = cmp.Or(cfg.ClinicName, "Kabinet")
 	cfg.CleanupEvery = cmp.Or(cfg.CleanupEvery, 10*time.Minute)
+	cfg.PlanEvery = cmp.Or(cfg.PlanEvery, time.Second)
+	if cfg.Reminders == nil {
+		cfg.Reminders = DefaultReminders
+	}
+	for _, r := range cfg.Reminders {
+		if r <= 0 {
+			return nil, errors.New("cabinet: Config.Reminders must be positive durations")
+		}
+	}
+	for key, steps := range cfg.Aftercare {
+		for _, st := range steps {
+			if st.After <= 0 || st.Kind == "" {
+				return nil, fmt.Errorf("cabinet: Config.Aftercare[%q]: each follow-up needs a positive After and a Kind", key)
+			}
+		}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -126,8 +170,32 @@ func New(cfg Config) (*Cabinet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: Config.Booking: %w", err)
 	}
+	nc := cfg.Notify
+	if nc.Store != nil || nc.Contacts != nil || nc.Templates != nil || nc.SMS != nil || nc.Mail != nil || nc.Push != nil {
+		return nil, errors.New("cabinet: Config.Notify.Store, Contacts, Templates and the senders are set by the cabinet; leave them empty")
+	}
+	nc.Store, nc.Templates, nc.SMS, nc.Mail, nc.Push = cfg.Store, tpl, cfg.SMS, cfg.Mail, cfg.Push
+	nc.Contacts = storeContacts{cfg.Store}
+	nc.Now, nc.Logger = cfg.Now, log
+	notifier, err := notify.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("cabinet: Config.Notify: %w", err)
+	}
+	for _, steps := range cfg.Aftercare {
+		for _, st := range steps {
+			if !tpl.HasKind(st.Kind) {
+				return nil, fmt.Errorf("cabinet: Config.Aftercare: no templates for kind %q", st.Kind)
+			}
+		}
+	}
+	pl := &planner{
+		store: cfg.Store, sched: sched, notifier: notifier, clinic: cfg.ClinicName,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), domain: hostOf(cfg.PublicURL),
+		reminders: cfg.Reminders, aftercare: cfg.Aftercare, now: cfg.Now,
+	}
 	api, err := httpapi.New(httpapi.Config{
-		Services:       httpapi.Services{Auth: authSvc, Booking: sched},
+		Services:       httpapi.Services{Auth: authSvc, Booking: sched, Notify: notifier},
+		VAPIDPublicKey: cfg.VAPIDPublicKey,
 		ClinicName:     cfg.ClinicName,
 		Logger:         log,
 		TrustedProxies: cfg.HTTP.TrustedProxies,
@@ -137,7 +205,7 @@ func New(cfg Config) (*Cabinet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: %w", err)
 	}
-	return &Cabinet{cfg: cfg, log: log, auth: authSvc, booking: sched, handler: api}, nil
+	return &Cabinet{cfg: cfg, log: log, auth: authSvc, booking: sched, notifier: notifier, planner: pl, handler: api}, nil
 }
 
 // Auth is the sign-in, session and permission service, for the host
@@ -148,6 +216,10 @@ func (c *Cabinet) Auth() *auth.Service { return c.auth }
 // application's own code: cab.Booking().Upcoming(ctx, clientID).
 func (c *Cabinet) Booking() *booking.Scheduler { return c.booking }
 
+// Notify is the notification service, for the host application's own
+// messages: cab.Notify().Notify(ctx, notify.Request{…}).
+func (c *Cabinet) Notify() *notify.Notifier { return c.notifier }
+
 // Handler serves the JSON API under /api/v1. Mount it at the cabinet's root,
 // e.g. mux.Handle("/cabinet/", http.StripPrefix("/cabinet", cab.Handler())).
 func (c *Cabinet) Handler() http.Handler { return c.handler }
@@ -155,29 +227,93 @@ func (c *Cabinet) Handler() http.Handler { return c.handler }
 // Ping reports whether the store answers (for health checks).
 func (c *Cabinet) Ping(ctx context.Context) error { return c.cfg.Store.Ping(ctx) }
 
-// Run does the background work until ctx ends: clean-up of expired challenges,
-// sessions and rate-limit events now; dispatch and reminders as they arrive.
-// It is safe to run in several processes at once. It returns nil when ctx is
-// cancelled.
+// Run does the background work until ctx ends: planning the messages of new
+// bookings, changes and visits from the event log (every PlanEvery),
+// dispatching the outbox (at once when there is something due, else every
+// Config.Notify.PollEvery), and removing expired challenges, sessions and
+// rate-limit events (every CleanupEvery). It is safe to run in several
+// processes at once: messages are claimed with leases and planned under
+// unique keys. It returns nil when ctx is cancelled, after its work stopped.
 func (c *Cabinet) Run(ctx context.Context) error {
-	t := time.NewTicker(c.cfg.CleanupEvery)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = c.notifier.Run(ctx) })
+	wg.Go(func() { c.every(ctx, c.cfg.PlanEvery, c.plan) })
+	wg.Go(func() { c.every(ctx, c.cfg.CleanupEvery, c.cleanup) })
+	wg.Wait()
+	return nil
+}
+
+// every calls f now and then every d until ctx ends.
+func (c *Cabinet) every(ctx context.Context, d time.Duration, f func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
-		c.RunOnce(ctx)
+		f(ctx)
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 	}
 }
 
-// RunOnce does one pass of the background work; tests and cron-style hosts
-// call it directly. Failures are logged, and the next pass tries again.
+// RunOnce does one pass of the background work — clean-up, planning, one
+// dispatch batch — in that order; tests and cron-style hosts call it
+// directly. Failures are logged, and the next pass tries again.
 func (c *Cabinet) RunOnce(ctx context.Context) {
+	c.cleanup(ctx)
+	c.plan(ctx)
+	if _, err := c.notifier.DispatchOnce(ctx); err != nil && ctx.Err() == nil {
+		c.log.ErrorContext(ctx, "cabinet: dispatch failed", "err", err)
+	}
+}
+
+func (c *Cabinet) cleanup(ctx context.Context) {
 	if err := c.auth.Cleanup(ctx); err != nil && ctx.Err() == nil {
 		c.log.ErrorContext(ctx, "cabinet: clean-up failed", "err", err)
 	}
+}
+
+// plan plans every new event, batch after batch, and wakes the dispatcher
+// when it queued something.
+func (c *Cabinet) plan(ctx context.Context) {
+	for {
+		n, err := c.planner.runOnce(ctx)
+		if n > 0 {
+			c.notifier.Wake()
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				c.log.ErrorContext(ctx, "cabinet: planning messages failed", "err", err)
+			}
+			return
+		}
+		if n < plannerBatch {
+			return
+		}
+	}
+}
+
+// storeContacts answers notify's contact look-ups from the accounts.
+type storeContacts struct{ store Store }
+
+func (s storeContacts) Contact(ctx context.Context, userID string) (notify.Contact, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if errors.Is(err, auth.ErrNotFound) || (err == nil && u.Disabled) {
+		return notify.Contact{}, notify.ErrNotFound
+	} else if err != nil {
+		return notify.Contact{}, err
+	}
+	return notify.Contact{Phone: u.Phone, Email: u.Email, Locale: u.Locale}, nil
+}
+
+// hostOf is the host of a URL, or "" when it has none.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 // codeSender renders a sign-in code with the notify templates and hands it to

@@ -256,6 +256,9 @@ func (t *Templates) Render(kind string, locale string, channel Channel, data any
 	return r, nil
 }
 
+// HasKind reports whether templates of kind exist (in any channel).
+func (t *Templates) HasKind(kind string) bool { return t.kinds[kind] }
+
 func (t *Templates) lookup(kind, locale string, channel Channel) *templateEntry {
 	full := normalizeLocale(locale)
 	for _, l := range []string{full, language(full), t.defaultLocale} {

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	t.Run("Rate", func(t *testing.T) { testRate(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	runBooking(t, open)
+	runNotify(t, open)
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		require.NoError(t, open(t).Ping(t.Context()))

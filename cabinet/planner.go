@@ -1,0 +1,266 @@
+package cabinet
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/notify"
+)
+
+// FollowUp is one care message after a completed procedure: Kind (a
+// template kind, e.g. notify.KindAftercareCheck) sent After the visit ends.
+type FollowUp struct {
+	After time.Duration
+	Kind  string
+}
+
+// DefaultReminders are the reminders before a visit: a day and two hours.
+var DefaultReminders = []time.Duration{24 * time.Hour, 2 * time.Hour}
+
+// bookingConsumer is the planner's name among the event log's consumers.
+const bookingConsumer = "notify.booking"
+
+// plannerBatch is how many events one pass reads at most.
+const plannerBatch = 200
+
+// confirmationsExpireAfter bounds how late a confirmation, change or
+// cancellation may go out: the planner catching up on a long backlog (a
+// first start on an old database) must not send last month's news.
+const confirmationsExpireAfter = 24 * time.Hour
+
+// planner turns the booking events into messages: confirmations, changes,
+// cancellations, reminders before the visit and care follow-ups after it.
+// It reads the event log with its own cursor, so a committed booking gets its
+// messages even when the process died right after the commit; the messages'
+// keys make planning an event twice harmless.
+type planner struct {
+	store     Store
+	sched     *booking.Scheduler
+	notifier  *notify.Notifier
+	clinic    string
+	publicURL string // the cabinet's public URL, for links; may be empty
+	domain    string // for calendar UIDs
+	reminders []time.Duration
+	aftercare map[string][]FollowUp
+	now       func() time.Time
+}
+
+// runOnce plans the events after the cursor, in order, and advances the
+// cursor past each one planned. It stops at the first failure, so the event
+// is planned again next time, and returns how many it planned.
+func (p *planner) runOnce(ctx context.Context) (int, error) {
+	cursor, err := p.store.Cursor(ctx, bookingConsumer)
+	if err != nil {
+		return 0, err
+	}
+	events, err := p.store.EventsAfter(ctx, cursor, plannerBatch)
+	if err != nil {
+		return 0, err
+	}
+	planned := 0
+	for _, ev := range events {
+		if err := p.plan(ctx, ev); err != nil {
+			return planned, fmt.Errorf("cabinet: planning messages for event %d (%s): %w", ev.Seq, ev.Type, err)
+		}
+		if err := p.store.AdvanceCursor(ctx, bookingConsumer, ev.Seq, p.now().UTC()); err != nil {
+			return planned, err
+		}
+		planned++
+	}
+	return planned, nil
+}
+
+func appointmentRef(id string) string { return "appointment:" + id }
+
+// plan queues the messages of one event and withdraws the ones it makes
+// obsolete.
+func (p *planner) plan(ctx context.Context, ev booking.Event) error {
+	a := ev.Appointment
+	ref := appointmentRef(a.ID)
+	switch ev.Type {
+	case booking.EventBooked:
+		if !a.Status.Active() {
+			return nil // an imported past visit
+		}
+		kind := notify.KindAppointmentBooked
+		if a.Status == booking.StatusPending {
+			kind = notify.KindAppointmentPending
+		}
+		if err := p.tell(ctx, ev, kind, "booked:"+a.ID); err != nil {
+			return err
+		}
+		if a.Status == booking.StatusConfirmed {
+			return p.remind(ctx, ev)
+		}
+	case booking.EventConfirmed:
+		if err := p.tell(ctx, ev, notify.KindAppointmentConfirmed, "confirmed:"+a.ID); err != nil {
+			return err
+		}
+		return p.remind(ctx, ev)
+	case booking.EventRescheduled:
+		if _, err := p.notifier.Withdraw(ctx, ref, "the visit was moved", notify.KindReminder); err != nil {
+			return err
+		}
+		if err := p.tell(ctx, ev, notify.KindAppointmentRescheduled, "rescheduled:"+a.ID+":"+strconv.FormatInt(ev.Seq, 10)); err != nil {
+			return err
+		}
+		if a.Status == booking.StatusConfirmed {
+			return p.remind(ctx, ev)
+		}
+	case booking.EventCancelled:
+		if _, err := p.notifier.Withdraw(ctx, ref, "the visit was cancelled"); err != nil {
+			return err
+		}
+		return p.tell(ctx, ev, notify.KindAppointmentCancelled, "cancelled:"+a.ID)
+	case booking.EventNoShow:
+		_, err := p.notifier.Withdraw(ctx, ref, "the client did not come", notify.KindReminder)
+		return err
+	case booking.EventCompleted:
+		if _, err := p.notifier.Withdraw(ctx, ref, "the visit took place", notify.KindReminder); err != nil {
+			return err
+		}
+		return p.followUps(ctx, ev)
+	}
+	return nil
+}
+
+// tell queues an appointments-category message about ev, with the visit's
+// calendar file attached to the e-mail (a cancelled one cancels the event
+// in the client's calendar).
+func (p *planner) tell(ctx context.Context, ev booking.Event, kind, key string) error {
+	data, info, err := p.appointmentData(ctx, ev)
+	if err != nil {
+		return err
+	}
+	ics := booking.ICS(ev.Appointment, info)
+	_, err = p.notifier.Notify(ctx, notify.Request{
+		UserID: ev.ClientID, Category: notify.CategoryAppointments, Kind: kind, Key: key,
+		Ref: appointmentRef(ev.AppointmentID), Data: data, ExpiresAt: ev.At.Add(confirmationsExpireAfter),
+		Attachments: []notify.Attachment{{Name: "visit.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics}},
+		URL:         appointmentPage(ev.AppointmentID),
+	})
+	return err
+}
+
+// remind queues the reminders of a confirmed visit: one per offset that is
+// still ahead when the event happened (a visit booked 3 hours ahead gets
+// the 2-hour reminder only). Each expires when the visit starts.
+func (p *planner) remind(ctx context.Context, ev booking.Event) error {
+	a := ev.Appointment
+	var data notify.AppointmentData
+	loaded := false
+	for _, before := range p.reminders {
+		due := a.Start.Add(-before)
+		if due.Before(ev.At) {
+			continue
+		}
+		if !loaded {
+			var err error
+			if data, _, err = p.appointmentData(ctx, ev); err != nil {
+				return err
+			}
+			loaded = true
+		}
+		d := data
+		d.Before = before
+		_, err := p.notifier.Notify(ctx, notify.Request{
+			UserID: ev.ClientID, Category: notify.CategoryReminders, Kind: notify.KindReminder,
+			Key: fmt.Sprintf("reminder:%s:%s:%d", a.ID, before, a.Start.Unix()),
+			Ref: appointmentRef(a.ID), Data: d, DueAt: due, ExpiresAt: a.Start, URL: d.URL,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// followUps queues the care messages configured for the service (or its
+// category) after a completed visit.
+func (p *planner) followUps(ctx context.Context, ev booking.Event) error {
+	a := ev.Appointment
+	svc, err := p.store.ServiceByID(ctx, a.ServiceID)
+	if err != nil {
+		return err
+	}
+	steps, ok := p.aftercare[svc.ID]
+	if !ok {
+		steps = p.aftercare["category:"+svc.Category]
+	}
+	if len(steps) == 0 {
+		return nil
+	}
+	data, _, err := p.appointmentData(ctx, ev)
+	if err != nil {
+		return err
+	}
+	for _, step := range steps {
+		fd := notify.FollowUpData{
+			ClinicName: data.ClinicName, Service: data.Service, Specialist: data.Specialist, Branch: data.Branch,
+			Visit: data.Start, After: step.After, URL: p.link(journalPage),
+		}
+		_, err := p.notifier.Notify(ctx, notify.Request{
+			UserID: ev.ClientID, Category: notify.CategoryReminders, Kind: step.Kind,
+			Key: fmt.Sprintf("aftercare:%s:%s:%s", a.ID, step.Kind, step.After),
+			Ref: appointmentRef(a.ID), Data: fd, DueAt: a.End.Add(step.After), URL: fd.URL,
+			// A follow-up a week late is no longer care.
+			ExpiresAt: a.End.Add(step.After + 3*24*time.Hour),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appointmentData fills the template data of ev's appointment from the
+// catalog, with times in the branch's zone.
+func (p *planner) appointmentData(ctx context.Context, ev booking.Event) (notify.AppointmentData, booking.CalendarInfo, error) {
+	a := ev.Appointment
+	svc, err := p.store.ServiceByID(ctx, a.ServiceID)
+	if err != nil {
+		return notify.AppointmentData{}, booking.CalendarInfo{}, err
+	}
+	br, err := p.store.BranchByID(ctx, a.BranchID)
+	if err != nil {
+		return notify.AppointmentData{}, booking.CalendarInfo{}, err
+	}
+	var specialist string
+	if a.SpecialistID != "" {
+		if sp, err := p.store.SpecialistByID(ctx, a.SpecialistID); err == nil {
+			specialist = sp.Name
+		}
+	}
+	loc := p.sched.BranchLocation(ctx, a.BranchID)
+	d := notify.AppointmentData{
+		ClinicName: p.clinic, Service: svc.Name, Specialist: specialist, Branch: br.Name, Address: br.Address,
+		Start: a.Start.In(loc), End: a.End.In(loc), Reason: a.CancelReason,
+		ByClinic: a.Status == booking.StatusCancelled && a.CancelledBy != "" && a.CancelledBy != a.ClientID,
+		URL:      p.link(appointmentPage(a.ID)),
+	}
+	if !ev.OldStart.IsZero() {
+		d.OldStart = ev.OldStart.In(loc)
+	}
+	info := booking.CalendarInfo{ClinicName: p.clinic, ServiceName: svc.Name, SpecialistName: specialist,
+		Branch: br, Domain: p.domain, Now: p.now()}
+	return d, info, nil
+}
+
+// The cabinet pages messages link to: paths under the cabinet's root. Push
+// notifications carry the path (the service worker opens it in the
+// cabinet); texts carry it under Config.PublicURL.
+const journalPage = "/journal"
+
+func appointmentPage(id string) string { return "/appointments/" + url.PathEscape(id) }
+
+// link is the cabinet page path under the public URL, or "" without one.
+func (p *planner) link(path string) string {
+	if p.publicURL == "" {
+		return ""
+	}
+	return p.publicURL + path
+}
