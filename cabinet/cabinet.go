@@ -191,7 +191,7 @@ func New(cfg Config) (*Cabinet, error) {
 	pl := &planner{
 		store: cfg.Store, sched: sched, notifier: notifier, clinic: cfg.ClinicName,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), domain: hostOf(cfg.PublicURL),
-		reminders: cfg.Reminders, aftercare: cfg.Aftercare, now: cfg.Now,
+		reminders: cfg.Reminders, aftercare: cfg.Aftercare, now: cfg.Now, log: log,
 	}
 	api, err := httpapi.New(httpapi.Config{
 		Services:       httpapi.Services{Auth: authSvc, Booking: sched, Notify: notifier},
@@ -277,19 +277,26 @@ func (c *Cabinet) cleanup(ctx context.Context) {
 // plan plans every new event, batch after batch, and wakes the dispatcher
 // when it queued something.
 func (c *Cabinet) plan(ctx context.Context) {
+	if _, err := c.Plan(ctx); err != nil && ctx.Err() == nil {
+		c.log.ErrorContext(ctx, "cabinet: planning messages failed", "err", err)
+	}
+}
+
+// Plan reads the event log from where planning stopped and queues the
+// messages of every new event — confirmations, changes, cancellations,
+// reminders, care follow-ups — and returns how many events it planned. Run
+// calls it every PlanEvery; a host that runs its own scheduler may call it
+// (and DispatchOnce of Notify) instead.
+func (c *Cabinet) Plan(ctx context.Context) (int, error) {
+	total := 0
 	for {
 		n, err := c.planner.runOnce(ctx)
+		total += n
 		if n > 0 {
 			c.notifier.Wake()
 		}
-		if err != nil {
-			if ctx.Err() == nil {
-				c.log.ErrorContext(ctx, "cabinet: planning messages failed", "err", err)
-			}
-			return
-		}
-		if n < plannerBatch {
-			return
+		if err != nil || n < plannerBatch {
+			return total, err
 		}
 	}
 }

@@ -2,7 +2,9 @@ package cabinet
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"time"
@@ -47,38 +49,108 @@ type planner struct {
 	reminders []time.Duration
 	aftercare map[string][]FollowUp
 	now       func() time.Time
+	log       *slog.Logger
 }
 
-// runOnce plans the events after the cursor, in order, and advances the
-// cursor past each one planned. It stops at the first failure, so the event
-// is planned again next time, and returns how many it planned.
+// runOnce plans the events after the cursor, in order, queues their
+// messages in few transactions (a notify.Batch) and then advances the cursor
+// past the last event planned. On a failure it queues what the events before
+// the failing one planned, advances the cursor to just before it, and
+// returns the error; the event is planned again next time. It returns how
+// many events it planned.
 func (p *planner) runOnce(ctx context.Context) (int, error) {
 	cursor, err := p.store.Cursor(ctx, bookingConsumer)
 	if err != nil {
 		return 0, err
 	}
 	events, err := p.store.EventsAfter(ctx, cursor, plannerBatch)
-	if err != nil {
+	if err != nil || len(events) == 0 {
 		return 0, err
 	}
-	planned := 0
+	pass := &pass{planner: p, batch: p.notifier.NewBatch(),
+		services: map[string]booking.Service{}, branches: map[string]booking.Branch{}, specialists: map[string]string{}}
+	planned, last := 0, cursor
+	var planErr error
 	for _, ev := range events {
-		if err := p.plan(ctx, ev); err != nil {
-			return planned, fmt.Errorf("cabinet: planning messages for event %d (%s): %w", ev.Seq, ev.Type, err)
+		err := pass.plan(ctx, ev)
+		if errors.Is(err, booking.ErrNotFound) {
+			// Its service or branch is gone from the catalog: there is
+			// nothing to say about it, and waiting will not change that.
+			p.log.WarnContext(ctx, "cabinet: no messages for an event whose catalog entry is gone",
+				"seq", ev.Seq, "type", ev.Type, "err", err)
+			err = nil
 		}
-		if err := p.store.AdvanceCursor(ctx, bookingConsumer, ev.Seq, p.now().UTC()); err != nil {
-			return planned, err
+		if err != nil {
+			planErr = fmt.Errorf("cabinet: planning messages for event %d (%s): %w", ev.Seq, ev.Type, err)
+			break
 		}
-		planned++
+		planned, last = planned+1, ev.Seq
 	}
-	return planned, nil
+	if err := pass.batch.Flush(ctx); err != nil {
+		return 0, err // nothing advanced: all of it is planned again
+	}
+	if last > cursor {
+		if err := p.store.AdvanceCursor(ctx, bookingConsumer, last, p.now().UTC()); err != nil {
+			return 0, err
+		}
+	}
+	return planned, planErr
+}
+
+// pass is one runOnce: its batch of messages and the catalog entries it
+// read, so that a backlog of events reads each service, branch and
+// specialist once.
+type pass struct {
+	*planner
+	batch       *notify.Batch
+	services    map[string]booking.Service
+	branches    map[string]booking.Branch
+	specialists map[string]string // names
+}
+
+func (p *pass) service(ctx context.Context, id string) (booking.Service, error) {
+	if s, ok := p.services[id]; ok {
+		return s, nil
+	}
+	s, err := p.store.ServiceByID(ctx, id)
+	if err == nil {
+		p.services[id] = s
+	}
+	return s, err
+}
+
+func (p *pass) branch(ctx context.Context, id string) (booking.Branch, error) {
+	if b, ok := p.branches[id]; ok {
+		return b, nil
+	}
+	b, err := p.store.BranchByID(ctx, id)
+	if err == nil {
+		p.branches[id] = b
+	}
+	return b, err
+}
+
+// specialistName is the specialist's name, or "" when unknown.
+func (p *pass) specialistName(ctx context.Context, id string) string {
+	if id == "" {
+		return ""
+	}
+	if name, ok := p.specialists[id]; ok {
+		return name
+	}
+	var name string
+	if sp, err := p.store.SpecialistByID(ctx, id); err == nil {
+		name = sp.Name
+	}
+	p.specialists[id] = name
+	return name
 }
 
 func appointmentRef(id string) string { return "appointment:" + id }
 
 // plan queues the messages of one event and withdraws the ones it makes
 // obsolete.
-func (p *planner) plan(ctx context.Context, ev booking.Event) error {
+func (p *pass) plan(ctx context.Context, ev booking.Event) error {
 	a := ev.Appointment
 	ref := appointmentRef(a.ID)
 	switch ev.Type {
@@ -102,7 +174,7 @@ func (p *planner) plan(ctx context.Context, ev booking.Event) error {
 		}
 		return p.remind(ctx, ev)
 	case booking.EventRescheduled:
-		if _, err := p.notifier.Withdraw(ctx, ref, "the visit was moved", notify.KindReminder); err != nil {
+		if _, err := p.batch.Withdraw(ctx, ref, "the visit was moved", notify.KindReminder); err != nil {
 			return err
 		}
 		if err := p.tell(ctx, ev, notify.KindAppointmentRescheduled, "rescheduled:"+a.ID+":"+strconv.FormatInt(ev.Seq, 10)); err != nil {
@@ -112,15 +184,15 @@ func (p *planner) plan(ctx context.Context, ev booking.Event) error {
 			return p.remind(ctx, ev)
 		}
 	case booking.EventCancelled:
-		if _, err := p.notifier.Withdraw(ctx, ref, "the visit was cancelled"); err != nil {
+		if _, err := p.batch.Withdraw(ctx, ref, "the visit was cancelled"); err != nil {
 			return err
 		}
 		return p.tell(ctx, ev, notify.KindAppointmentCancelled, "cancelled:"+a.ID)
 	case booking.EventNoShow:
-		_, err := p.notifier.Withdraw(ctx, ref, "the client did not come", notify.KindReminder)
+		_, err := p.batch.Withdraw(ctx, ref, "the client did not come", notify.KindReminder)
 		return err
 	case booking.EventCompleted:
-		if _, err := p.notifier.Withdraw(ctx, ref, "the visit took place", notify.KindReminder); err != nil {
+		if _, err := p.batch.Withdraw(ctx, ref, "the visit took place", notify.KindReminder); err != nil {
 			return err
 		}
 		return p.followUps(ctx, ev)
@@ -131,25 +203,24 @@ func (p *planner) plan(ctx context.Context, ev booking.Event) error {
 // tell queues an appointments-category message about ev, with the visit's
 // calendar file attached to the e-mail (a cancelled one cancels the event
 // in the client's calendar).
-func (p *planner) tell(ctx context.Context, ev booking.Event, kind, key string) error {
+func (p *pass) tell(ctx context.Context, ev booking.Event, kind, key string) error {
 	data, info, err := p.appointmentData(ctx, ev)
 	if err != nil {
 		return err
 	}
 	ics := booking.ICS(ev.Appointment, info)
-	_, err = p.notifier.Notify(ctx, notify.Request{
+	return p.batch.Notify(ctx, notify.Request{
 		UserID: ev.ClientID, Category: notify.CategoryAppointments, Kind: kind, Key: key,
 		Ref: appointmentRef(ev.AppointmentID), Data: data, ExpiresAt: ev.At.Add(confirmationsExpireAfter),
 		Attachments: []notify.Attachment{{Name: "visit.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics}},
 		URL:         appointmentPage(ev.AppointmentID),
 	})
-	return err
 }
 
 // remind queues the reminders of a confirmed visit: one per offset that is
 // still ahead when the event happened (a visit booked 3 hours ahead gets
 // the 2-hour reminder only). Each expires when the visit starts.
-func (p *planner) remind(ctx context.Context, ev booking.Event) error {
+func (p *pass) remind(ctx context.Context, ev booking.Event) error {
 	a := ev.Appointment
 	var data notify.AppointmentData
 	loaded := false
@@ -167,7 +238,7 @@ func (p *planner) remind(ctx context.Context, ev booking.Event) error {
 		}
 		d := data
 		d.Before = before
-		_, err := p.notifier.Notify(ctx, notify.Request{
+		err := p.batch.Notify(ctx, notify.Request{
 			UserID: ev.ClientID, Category: notify.CategoryReminders, Kind: notify.KindReminder,
 			Key: fmt.Sprintf("reminder:%s:%s:%d", a.ID, before, a.Start.Unix()),
 			Ref: appointmentRef(a.ID), Data: d, DueAt: due, ExpiresAt: a.Start, URL: d.URL,
@@ -181,9 +252,9 @@ func (p *planner) remind(ctx context.Context, ev booking.Event) error {
 
 // followUps queues the care messages configured for the service (or its
 // category) after a completed visit.
-func (p *planner) followUps(ctx context.Context, ev booking.Event) error {
+func (p *pass) followUps(ctx context.Context, ev booking.Event) error {
 	a := ev.Appointment
-	svc, err := p.store.ServiceByID(ctx, a.ServiceID)
+	svc, err := p.service(ctx, a.ServiceID)
 	if err != nil {
 		return err
 	}
@@ -203,7 +274,7 @@ func (p *planner) followUps(ctx context.Context, ev booking.Event) error {
 			ClinicName: data.ClinicName, Service: data.Service, Specialist: data.Specialist, Branch: data.Branch,
 			Visit: data.Start, After: step.After, URL: p.link(journalPage),
 		}
-		_, err := p.notifier.Notify(ctx, notify.Request{
+		err := p.batch.Notify(ctx, notify.Request{
 			UserID: ev.ClientID, Category: notify.CategoryReminders, Kind: step.Kind,
 			Key: fmt.Sprintf("aftercare:%s:%s:%s", a.ID, step.Kind, step.After),
 			Ref: appointmentRef(a.ID), Data: fd, DueAt: a.End.Add(step.After), URL: fd.URL,
@@ -219,22 +290,17 @@ func (p *planner) followUps(ctx context.Context, ev booking.Event) error {
 
 // appointmentData fills the template data of ev's appointment from the
 // catalog, with times in the branch's zone.
-func (p *planner) appointmentData(ctx context.Context, ev booking.Event) (notify.AppointmentData, booking.CalendarInfo, error) {
+func (p *pass) appointmentData(ctx context.Context, ev booking.Event) (notify.AppointmentData, booking.CalendarInfo, error) {
 	a := ev.Appointment
-	svc, err := p.store.ServiceByID(ctx, a.ServiceID)
+	svc, err := p.service(ctx, a.ServiceID)
 	if err != nil {
 		return notify.AppointmentData{}, booking.CalendarInfo{}, err
 	}
-	br, err := p.store.BranchByID(ctx, a.BranchID)
+	br, err := p.branch(ctx, a.BranchID)
 	if err != nil {
 		return notify.AppointmentData{}, booking.CalendarInfo{}, err
 	}
-	var specialist string
-	if a.SpecialistID != "" {
-		if sp, err := p.store.SpecialistByID(ctx, a.SpecialistID); err == nil {
-			specialist = sp.Name
-		}
-	}
+	specialist := p.specialistName(ctx, a.SpecialistID)
 	loc := p.sched.BranchLocation(ctx, a.BranchID)
 	d := notify.AppointmentData{
 		ClinicName: p.clinic, Service: svc.Name, Specialist: specialist, Branch: br.Name, Address: br.Address,

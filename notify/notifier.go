@@ -217,6 +217,39 @@ type Request struct {
 // or cannot be reached; a message whose key was queued before is not
 // queued again and not returned).
 func (n *Notifier) Notify(ctx context.Context, req Request) ([]Message, error) {
+	msgs, err := n.prepare(ctx, req, nil)
+	if err != nil || len(msgs) == 0 {
+		return nil, err
+	}
+	inserted, err := n.cfg.Store.EnqueueMessages(ctx, msgs)
+	if err != nil {
+		return nil, err
+	}
+	if inserted == len(msgs) {
+		return msgs, nil
+	}
+	// Some were queued before: return only the new ones.
+	var fresh []Message
+	for _, m := range msgs {
+		if got, err := n.cfg.Store.MessageByKey(ctx, m.Key); err == nil && got.ID == m.ID {
+			fresh = append(fresh, m)
+		}
+	}
+	return fresh, nil
+}
+
+// recipient is what prepare needs to know of a client; a Batch keeps it.
+type recipient struct {
+	settings Settings
+	contact  Contact
+	found    bool
+	subs     []Subscription
+	subsRead bool
+}
+
+// prepare renders req's messages without queuing them. With a cache (a
+// Batch's), each client's settings and contact are read once.
+func (n *Notifier) prepare(ctx context.Context, req Request, cache map[string]*recipient) ([]Message, error) {
 	switch {
 	case req.UserID == "":
 		return nil, errors.New("notify: Request.UserID is required")
@@ -227,18 +260,12 @@ func (n *Notifier) Notify(ctx context.Context, req Request) ([]Message, error) {
 	case req.Key == "":
 		return nil, errors.New("notify: Request.Key is required")
 	}
-	settings, err := n.Settings(ctx, req.UserID)
-	if err != nil {
-		return nil, err
+	rc, err := n.recipient(ctx, req.UserID, cache)
+	if err != nil || !rc.found {
+		return nil, err // no such client (any more): nobody to tell
 	}
-	if req.Category.Marketing() && settings.MarketingConsent == nil {
+	if req.Category.Marketing() && rc.settings.MarketingConsent == nil {
 		return nil, nil
-	}
-	contact, err := n.cfg.Contacts.Contact(ctx, req.UserID)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil // no such client (any more): nobody to tell
-	} else if err != nil {
-		return nil, fmt.Errorf("notify: contact of the client: %w", err)
 	}
 	now := n.cfg.Now().UTC()
 	due := req.DueAt
@@ -250,15 +277,16 @@ func (n *Notifier) Notify(ctx context.Context, req Request) ([]Message, error) {
 	}
 	if !req.Category.Urgent() {
 		var ok bool
-		if due, ok = n.afterQuietHours(settings, due, req.ExpiresAt, now); !ok {
+		if due, ok = n.afterQuietHours(rc.settings, due, req.ExpiresAt, now); !ok {
 			return nil, nil // nowhere to fit it before it expires
 		}
 	}
 
-	targets, err := n.targets(ctx, req, settings, contact)
+	targets, err := n.targets(ctx, req, rc)
 	if err != nil {
 		return nil, err
 	}
+	contact := rc.contact
 	var msgs []Message
 	for _, tg := range targets {
 		r, err := n.cfg.Templates.Render(req.Kind, contact.Locale, tg.channel, req.Data)
@@ -282,24 +310,85 @@ func (n *Notifier) Notify(ctx context.Context, req Request) ([]Message, error) {
 		}
 		msgs = append(msgs, m)
 	}
-	if len(msgs) == 0 {
-		return nil, nil
+	return msgs, nil
+}
+
+// recipient reads a client's settings and contact, through cache if given.
+func (n *Notifier) recipient(ctx context.Context, userID string, cache map[string]*recipient) (*recipient, error) {
+	if rc, ok := cache[userID]; ok {
+		return rc, nil
 	}
-	inserted, err := n.cfg.Store.EnqueueMessages(ctx, msgs)
-	if err != nil {
-		return nil, err
-	}
-	if inserted == len(msgs) {
-		return msgs, nil
-	}
-	// Some were queued before: return only the new ones.
-	var fresh []Message
-	for _, m := range msgs {
-		if got, err := n.cfg.Store.MessageByKey(ctx, m.Key); err == nil && got.ID == m.ID {
-			fresh = append(fresh, m)
+	rc := &recipient{}
+	contact, err := n.cfg.Contacts.Contact(ctx, userID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("notify: contact of the client: %w", err)
+	default:
+		if rc.settings, err = n.Settings(ctx, userID); err != nil {
+			return nil, err
 		}
+		rc.contact, rc.found = contact, true
 	}
-	return fresh, nil
+	if cache != nil {
+		cache[userID] = rc
+	}
+	return rc, nil
+}
+
+// Batch plans many notifications together — a planner catching up on the
+// event log — and queues them in few transactions: each client's settings
+// and contact are read once, and the messages are written when the batch
+// is flushed. A withdrawal flushes first, so that it applies to the
+// messages planned before it, exactly as Notify then Withdraw would. A
+// Batch is for one goroutine; nothing is queued until Flush.
+type Batch struct {
+	n       *Notifier
+	cache   map[string]*recipient
+	pending []Message
+}
+
+// maxBatchMessages flushes a Batch on its own past this many messages.
+const maxBatchMessages = 1000
+
+// NewBatch starts a batch.
+func (n *Notifier) NewBatch() *Batch {
+	return &Batch{n: n, cache: map[string]*recipient{}}
+}
+
+// Notify plans req as Notifier.Notify does; its messages are queued at the
+// next Flush (or Withdraw).
+func (b *Batch) Notify(ctx context.Context, req Request) error {
+	msgs, err := b.n.prepare(ctx, req, b.cache)
+	if err != nil {
+		return err
+	}
+	b.pending = append(b.pending, msgs...)
+	if len(b.pending) >= maxBatchMessages {
+		return b.Flush(ctx)
+	}
+	return nil
+}
+
+// Withdraw flushes the batch, then withdraws as Notifier.Withdraw does.
+func (b *Batch) Withdraw(ctx context.Context, ref, reason string, kinds ...string) (int, error) {
+	if err := b.Flush(ctx); err != nil {
+		return 0, err
+	}
+	return b.n.Withdraw(ctx, ref, reason, kinds...)
+}
+
+// Flush queues the planned messages in one transaction (messages whose key
+// is queued already are skipped) and returns how many were new.
+func (b *Batch) Flush(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	if _, err := b.n.cfg.Store.EnqueueMessages(ctx, b.pending); err != nil {
+		return err
+	}
+	b.pending = b.pending[:0]
+	return nil
 }
 
 func localeOr(l string) string { return cmp.Or(l, DefaultLocale) }
@@ -312,7 +401,8 @@ type target struct {
 
 // targets resolves the channels of req's category for this client to
 // addresses, in the order chosen.
-func (n *Notifier) targets(ctx context.Context, req Request, s Settings, c Contact) ([]target, error) {
+func (n *Notifier) targets(ctx context.Context, req Request, rc *recipient) ([]target, error) {
+	s, c := rc.settings, rc.contact
 	chosen, explicit := s.Channels[req.Category]
 	if !explicit {
 		chosen = n.cfg.DefaultChannels[req.Category]
@@ -326,11 +416,14 @@ func (n *Notifier) targets(ctx context.Context, req Request, s Settings, c Conta
 			case ch == ChannelEmail && n.cfg.Mail != nil && c.Email != "":
 				out = append(out, target{channel: ch, to: c.Email})
 			case ch == ChannelPush && n.cfg.Push != nil:
-				subs, err := n.cfg.Store.PushSubscriptions(ctx, req.UserID)
-				if err != nil {
-					return nil, err
+				if !rc.subsRead {
+					subs, err := n.cfg.Store.PushSubscriptions(ctx, req.UserID)
+					if err != nil {
+						return nil, err
+					}
+					rc.subs, rc.subsRead = subs, true
 				}
-				for _, sub := range subs {
+				for _, sub := range rc.subs {
 					out = append(out, target{channel: ch, to: sub.ID, suffix: ":" + sub.ID})
 				}
 			}

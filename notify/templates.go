@@ -7,6 +7,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -135,7 +136,11 @@ func NewTemplates(override fs.FS, defaultLocale string) (*Templates, error) {
 			return nil, err
 		}
 	}
-	for key := range t.set {
+	// In name order, so that the error names the same file every time.
+	keys := slices.SortedFunc(maps.Keys(t.set), func(a, b templateKey) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.locale, b.locale), cmp.Compare(a.channel, b.channel))
+	})
+	for _, key := range keys {
 		if _, ok := t.set[templateKey{key.kind, def, key.channel}]; !ok {
 			return nil, fmt.Errorf("notify: template %s.%s.%s.tmpl is missing: %s.%s.%s.tmpl needs it as the default locale",
 				key.kind, def, key.channel, key.kind, key.locale, key.channel)

@@ -164,7 +164,7 @@ func TestTemplatesRenderErrors(t *testing.T) {
 		data    any
 		wantErr string
 	}{
-		{name: "unknown kind", kind: "reminder", channel: notify.ChannelSMS, data: codeData("ru", "", 5), wantErr: `unknown template kind "reminder"`},
+		{name: "unknown kind", kind: "birthday", channel: notify.ChannelSMS, data: codeData("ru", "", 5), wantErr: `unknown template kind "birthday"`},
 		{name: "no push template", kind: notify.KindCode, channel: notify.ChannelPush, data: codeData("ru", "", 5), wantErr: `no "push" channel`},
 		{name: "wrong data", kind: notify.KindCode, channel: notify.ChannelSMS, data: struct{ Secret string }{"hunter2"}, wantErr: "notify: render"},
 		{name: "missing map key", kind: notify.KindCode, channel: notify.ChannelEmail, data: map[string]any{"Code": "hunter2"}, wantErr: "notify: render"},
@@ -182,8 +182,8 @@ func TestTemplatesRenderErrors(t *testing.T) {
 func TestTemplatesOverride(t *testing.T) {
 	override := fstest.MapFS{
 		"code.ru.sms.tmpl":        {Data: []byte("{{.Code}} — ваш код. {{.ClinicName}}\n")},
-		"reminder.ru.sms.tmpl":    {Data: []byte("Напоминание: {{.}}")},
-		"reminder.en.sms.tmpl":    {Data: []byte("Reminder: {{.}}")},
+		"birthday.ru.sms.tmpl":    {Data: []byte("С днём рождения: {{.}}")},
+		"birthday.en.sms.tmpl":    {Data: []byte("Happy birthday: {{.}}")},
 		"code.de.sms.tmpl":        {Data: []byte("{{.Code}} ist Ihr Code.")},
 		"code.de.email.tmpl":      {Data: []byte(`{{define "subject"}}Ihr Code{{end}}{{define "text"}}Code {{.Code}}, {{.TTLMinutes}} {{plural .TTLMinutes "Minute" "Minuten"}}{{end}}`)},
 		"README.md":               {Data: []byte("ignored: not a template")},
@@ -204,7 +204,7 @@ func TestTemplatesOverride(t *testing.T) {
 	}{
 		{name: "override replaces embedded file", kind: notify.KindCode, locale: "ru", channel: notify.ChannelSMS, data: codeData("ru", "", 5), wantText: "482913 — ваш код. Клиника Здоровье"},
 		{name: "other files stay embedded", kind: notify.KindCode, locale: "en", channel: notify.ChannelSMS, data: codeData("en", "", 5), wantText: "482913 is your Клиника Здоровье sign-in code. Do not share it."},
-		{name: "new kind", kind: "reminder", locale: "en", channel: notify.ChannelSMS, data: "tomorrow", wantText: "Reminder: tomorrow"},
+		{name: "new kind", kind: "birthday", locale: "en", channel: notify.ChannelSMS, data: "Anna", wantText: "Happy birthday: Anna"},
 		{name: "new locale", kind: notify.KindCode, locale: "de-AT", channel: notify.ChannelSMS, data: codeData("de", "", 5), wantText: "482913 ist Ihr Code."},
 		{name: "new locale uses its own plural rules", kind: notify.KindCode, locale: "de", channel: notify.ChannelEmail, data: codeData("de", "", 1), wantText: "Code 482913, 1 Minute"},
 		{name: "html override keeps embedded text part", kind: notify.KindCode, locale: "en", channel: notify.ChannelEmail, data: codeData("en", "", 5),
@@ -239,7 +239,7 @@ func TestTemplatesBrokenOverride(t *testing.T) {
 		{name: "unknown channel", files: fstest.MapFS{"code.ru.fax.tmpl": {Data: []byte("x")}}, wantErr: `unknown channel "fax"`},
 		{name: "email without subject", files: fstest.MapFS{"code.ru.email.tmpl": {Data: []byte(`{{define "text"}}x{{end}}`)}}, wantErr: `must define "subject"`},
 		{name: "html without text part", files: fstest.MapFS{"code.ru.push.html": {Data: []byte(`<p>x</p>`)}}, wantErr: "code.ru.push.tmpl, its text part, is missing"},
-		{name: "new kind without default locale", files: fstest.MapFS{"reminder.en.sms.tmpl": {Data: []byte("x")}}, wantErr: "reminder.ru.sms.tmpl is missing"},
+		{name: "new kind without default locale", files: fstest.MapFS{"birthday.en.sms.tmpl": {Data: []byte("x")}}, wantErr: "birthday.ru.sms.tmpl is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,7 +254,7 @@ func TestTemplatesBrokenOverride(t *testing.T) {
 func TestNewTemplatesDefaultLocale(t *testing.T) {
 	_, err := notify.NewTemplates(nil, "de")
 	require.Error(t, err, "the embedded templates have no German, so German cannot be the default")
-	assert.Contains(t, err.Error(), "code.de.")
+	assert.Regexp(t, `template [a-z_]+\.de\.[a-z]+\.tmpl is missing`, err.Error(), "the first missing file, in name order")
 
 	_, err = notify.NewTemplates(nil, "not a locale")
 	require.Error(t, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/notify"
 )
 
 // Errors of the HTTP layer itself (malformed requests, routing).
@@ -62,6 +63,8 @@ var errorTable = []struct {
 	{booking.ErrInvalidRange, errorKind{422, "invalid_range", "Слишком большой период.", "The date range is too long."}},
 	{booking.ErrInvalidInput, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{booking.ErrForbidden, errorKind{403, "forbidden", "Недостаточно прав.", "You are not allowed to do this."}},
+	{notify.ErrNotFound, errorKind{404, "not_found", "Не найдено.", "Not found."}},
+	{anyError[*notify.ValidationError]{}, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{errMalformedParam, errorKind{400, "malformed_parameter", "Параметр запроса в неверном формате (даты — ГГГГ-ММ-ДД).", "A query parameter is malformed (dates are YYYY-MM-DD)."}},
 	{errMalformedJSON, errorKind{400, "malformed_json", "Тело запроса — некорректный JSON.", "The request body is not valid JSON."}},
 	{errUnknownField, errorKind{400, "unknown_field", "Запрос содержит неизвестное поле.", "The request has an unknown field."}},
@@ -93,6 +96,39 @@ var ruMessages = map[string]string{
 	"must be a number from 1 to 1000":                                             "Должно быть числом от 1 до 1000.",
 	"must be an RFC 3339 time":                                                    "Ожидается время в формате RFC 3339.",
 	"is required":                                                                 "Обязательное поле.",
+	"is not a category":                                                           "Такой категории уведомлений нет.",
+	"sign-in codes always go to the identifier they were asked for":               "Коды для входа всегда приходят на телефон или e-mail, с которым вы входите; их канал не выбирается.",
+	"must be times within a day":                                                  "Укажите время в пределах суток.",
+	"must be a time HH:MM":                                                        "Укажите время в формате ЧЧ:ММ.",
+	"is not an IANA time zone":                                                    "Неизвестный часовой пояс (ожидается имя вроде Europe/Moscow).",
+	"must be an https URL of at most 2048 characters":                             "Нужен адрес https длиной не более 2048 символов.",
+	"must be a number from 1 to 100":                                              "Должно быть числом от 1 до 100.",
+}
+
+// notifyMessage is the message of a notification settings error in lang:
+// the domain's English fragment as a sentence (with the field when the
+// fragment starts with a verb), or its Russian translation.
+func notifyMessage(e *notify.ValidationError, lang string) string {
+	msg := e.Message
+	if lang == "en" {
+		if strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ") {
+			// "time_zone is not an IANA time zone.": the field name as sent,
+			// not capitalised.
+			return strings.TrimSuffix(e.Field+" "+msg, ".") + "."
+		}
+		return sentence(msg)
+	}
+	if ru, ok := ruMessages[msg]; ok {
+		return ru
+	}
+	// The messages that quote the value: `"fax" is not a channel`.
+	if v, ok := strings.CutSuffix(msg, " is not a channel"); ok {
+		return "Неизвестный канал " + v + ": допустимы sms, email и push."
+	}
+	if v, ok := strings.CutSuffix(msg, " is given twice"); ok {
+		return "Канал " + v + " указан дважды."
+	}
+	return "Проверьте введённые данные."
 }
 
 // apiError is the JSON error body.
@@ -106,10 +142,21 @@ type apiError struct {
 	Reason       string     `json:"reason,omitempty"`
 }
 
+// anyError stands in errorTable for every error of type T, for typed
+// errors that wrap no sentinel (*notify.ValidationError).
+type anyError[T error] struct{}
+
+func (anyError[T]) Error() string { return fmt.Sprintf("httpapi: any %T", *new(T)) }
+
+func (anyError[T]) matches(err error) bool {
+	_, ok := errors.AsType[T](err)
+	return ok
+}
+
 // classify finds the wire form of err.
 func classify(err error) errorKind {
 	for _, e := range errorTable {
-		if errors.Is(err, e.err) {
+		if m, ok := e.err.(interface{ matches(error) bool }); ok && m.matches(err) || errors.Is(err, e.err) {
 			return e.kind
 		}
 	}
@@ -150,6 +197,10 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		} else if ru, ok := ruMessages[bve.Message]; ok {
 			body.Message = ru
 		}
+	}
+	if nve, ok := errors.AsType[*notify.ValidationError](err); ok {
+		body.Field = nve.Field
+		body.Message = notifyMessage(nve, lang)
 	}
 	var ce *booking.ConflictError
 	if errors.As(err, &ce) {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -14,6 +15,7 @@ import (
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet/httpapi"
+	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
@@ -23,7 +25,7 @@ type discardSender struct{}
 
 func (discardSender) SendCode(context.Context, auth.CodeMessage) error { return nil }
 
-// ExampleNew serves the API for an auth service wired by hand; most hosts get
+// ExampleNew serves the API for services wired by hand; most hosts get
 // the same handler from cabinet.New(…).Handler().
 func ExampleNew() {
 	dir, _ := os.MkdirTemp("", "httpapi-example")
@@ -41,7 +43,19 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h, err := httpapi.New(httpapi.Config{Services: httpapi.Services{Auth: svc, Booking: sched}})
+	notifier, err := notify.New(notify.Config{Store: st, Contacts: notify.ContactsFunc(func(ctx context.Context, userID string) (notify.Contact, error) {
+		u, err := st.UserByID(ctx, userID)
+		if errors.Is(err, auth.ErrNotFound) {
+			return notify.Contact{}, notify.ErrNotFound
+		} else if err != nil {
+			return notify.Contact{}, err
+		}
+		return notify.Contact{Phone: u.Phone, Email: u.Email, Locale: u.Locale}, nil
+	})})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := httpapi.New(httpapi.Config{Services: httpapi.Services{Auth: svc, Booking: sched, Notify: notifier}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -40,8 +40,8 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // harness is a real cabinet over a real SQLite file, served by a real HTTP
-// server on loopback, with the dev outbox as SMS and mail provider. Every
-// response is validated against the OpenAPI document.
+// server on loopback, with the dev outbox as SMS, mail and push provider.
+// Every response is validated against the OpenAPI document.
 type harness struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -52,6 +52,9 @@ type harness struct {
 	router routers.Router
 }
 
+// testVAPIDKey stands for the clinic's Web Push key in the harness.
+const testVAPIDKey = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U"
+
 func newHarness(t *testing.T, tune ...func(*cabinet.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
@@ -61,11 +64,13 @@ func newHarness(t *testing.T, tune ...func(*cabinet.Config)) *harness {
 	clk := &clock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	outbox := notify.NewDevOutbox(0, clk.Now)
 	cfg := cabinet.Config{
-		Store:  st,
-		Secret: bytes.Repeat([]byte("k"), 32),
-		SMS:    outbox,
-		Mail:   outbox,
-		Now:    clk.Now,
+		Store:          st,
+		Secret:         bytes.Repeat([]byte("k"), 32),
+		SMS:            outbox,
+		Mail:           outbox,
+		Push:           outbox,
+		VAPIDPublicKey: testVAPIDKey,
+		Now:            clk.Now,
 	}
 	for _, f := range tune {
 		f(&cfg)

@@ -9,16 +9,19 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/notify"
 )
 
 // Services are the domain services the API serves.
 type Services struct {
 	Auth    *auth.Service      // required
 	Booking *booking.Scheduler // required
+	Notify  *notify.Notifier   // required
 }
 
 // Config configures the API handler.
@@ -40,32 +43,57 @@ type Config struct {
 	// TrustedOrigins may send state-changing browser requests from another
 	// origin, e.g. "https://app.clinic.example" for a separately hosted front end.
 	TrustedOrigins []string
+	// VAPIDPublicKey is the application server key browsers subscribe to Web
+	// Push with; shown in the notification settings. Empty: no push.
+	VAPIDPublicKey string
+	// Channels are the channels the clinic can deliver on, offered to clients
+	// in their notification settings. Default: SMS and e-mail, and push when
+	// VAPIDPublicKey is set.
+	Channels []notify.Channel
 }
 
 type server struct {
-	auth    *auth.Service
-	booking *booking.Scheduler
-	clinic  string
-	log     *slog.Logger
-	proxies []netip.Prefix
-	secure  bool
-	cookie  string
+	auth     *auth.Service
+	booking  *booking.Scheduler
+	notify   *notify.Notifier
+	vapid    string
+	channels []notify.Channel
+	clinic   string
+	log      *slog.Logger
+	proxies  []netip.Prefix
+	secure   bool
+	cookie   string
 }
 
 // New returns the API handler. Mount it at the root of the cabinet's URL space
 // (it serves /api/v1/...).
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Auth == nil || cfg.Booking == nil {
-		return nil, errors.New("httpapi: Config.Auth and Config.Booking are required")
+	if cfg.Auth == nil || cfg.Booking == nil || cfg.Notify == nil {
+		return nil, errors.New("httpapi: Config.Auth, Config.Booking and Config.Notify are required")
+	}
+	channels := slices.Clone(cfg.Channels)
+	if channels == nil {
+		channels = []notify.Channel{notify.ChannelSMS, notify.ChannelEmail}
+		if cfg.VAPIDPublicKey != "" {
+			channels = append(channels, notify.ChannelPush)
+		}
+	}
+	for _, c := range channels {
+		if c != notify.ChannelSMS && c != notify.ChannelEmail && c != notify.ChannelPush {
+			return nil, fmt.Errorf("httpapi: Config.Channels: unknown channel %q", c)
+		}
 	}
 	s := &server{
-		auth:    cfg.Auth,
-		booking: cfg.Booking,
-		clinic:  cfg.ClinicName,
-		log:     cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil))),
-		proxies: cfg.TrustedProxies,
-		secure:  cfg.SecureCookies,
-		cookie:  cmp.Or(cfg.CookieName, "kabinet_session"),
+		auth:     cfg.Auth,
+		booking:  cfg.Booking,
+		notify:   cfg.Notify,
+		vapid:    cfg.VAPIDPublicKey,
+		channels: channels,
+		clinic:   cfg.ClinicName,
+		log:      cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		proxies:  cfg.TrustedProxies,
+		secure:   cfg.SecureCookies,
+		cookie:   cmp.Or(cfg.CookieName, "kabinet_session"),
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -130,6 +158,13 @@ func (s *server) routeTable() []route {
 		{"DELETE /api/v1/staff/exceptions/{id}", s.authed(s.deleteException)},
 		{"GET /api/v1/staff/clients/{id}/plans", s.authed(s.clientPlans)},
 		{"POST /api/v1/staff/plans", s.authed(s.createPlan)},
+		{"GET /api/v1/me/notification-settings", s.authed(s.notificationSettings)},
+		{"PUT /api/v1/me/notification-settings", s.authed(s.updateNotificationSettings)},
+		{"GET /api/v1/me/notifications", s.authed(s.myNotifications)},
+		{"GET /api/v1/staff/notifications", s.authed(s.clientNotifications)},
+		{"GET /api/v1/me/push-subscriptions", s.authed(s.pushSubscriptions)},
+		{"POST /api/v1/me/push-subscriptions", s.authed(s.subscribePush)},
+		{"DELETE /api/v1/me/push-subscriptions/{id}", s.authed(s.unsubscribePush)},
 		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
 	}
 }
