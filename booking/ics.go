@@ -27,9 +27,18 @@ func ICS(a Appointment, info CalendarInfo) []byte {
 	if domain == "" {
 		domain = "kabinet.local"
 	}
-	summary := info.ServiceName
-	if info.ClinicName != "" {
-		summary += " — " + info.ClinicName
+	// Without a service name (messages that must not name the procedure),
+	// the event is the clinic's name alone.
+	var summary string
+	switch {
+	case info.ServiceName != "" && info.ClinicName != "":
+		summary = info.ServiceName + " — " + info.ClinicName
+	case info.ServiceName != "":
+		summary = info.ServiceName
+	case info.ClinicName != "":
+		summary = info.ClinicName
+	default:
+		summary = "Appointment"
 	}
 	var desc []string
 	if info.SpecialistName != "" {

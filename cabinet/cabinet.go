@@ -53,6 +53,12 @@ type Config struct {
 	// Aftercare lists the care follow-ups after a completed visit, by
 	// service ID or by "category:<service category>" (the ID wins).
 	Aftercare map[string][]FollowUp
+	// NameProceduresInMessages puts the procedure's name into e-mails and
+	// their calendar files. Off by default: which procedure a client has is
+	// health data, and a mailbox (or a lock screen) is not the cabinet —
+	// messages say when and where, and the cabinet says what. SMS and push
+	// never name it.
+	NameProceduresInMessages bool
 	// ClinicName appears in messages; default "Kabinet".
 	ClinicName string
 	// Templates overrides message templates by file name (see notify.NewTemplates).
@@ -192,6 +198,7 @@ func New(cfg Config) (*Cabinet, error) {
 		store: cfg.Store, sched: sched, notifier: notifier, clinic: cfg.ClinicName,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), domain: hostOf(cfg.PublicURL),
 		reminders: cfg.Reminders, aftercare: cfg.Aftercare, now: cfg.Now, log: log,
+		namesInMessages: cfg.NameProceduresInMessages,
 	}
 	api, err := httpapi.New(httpapi.Config{
 		Services:       httpapi.Services{Auth: authSvc, Booking: sched, Notify: notifier},

@@ -50,6 +50,8 @@ type planner struct {
 	aftercare map[string][]FollowUp
 	now       func() time.Time
 	log       *slog.Logger
+	// namesInMessages: name the procedure in e-mails and calendar files.
+	namesInMessages bool
 }
 
 // runOnce plans the events after the cursor, in order, queues their
@@ -209,10 +211,14 @@ func (p *pass) tell(ctx context.Context, ev booking.Event, kind, key string) err
 		return err
 	}
 	ics := booking.ICS(ev.Appointment, info)
+	method := "PUBLISH"
+	if ev.Appointment.Status == booking.StatusCancelled {
+		method = "CANCEL"
+	}
 	return p.batch.Notify(ctx, notify.Request{
 		UserID: ev.ClientID, Category: notify.CategoryAppointments, Kind: kind, Key: key,
 		Ref: appointmentRef(ev.AppointmentID), Data: data, ExpiresAt: ev.At.Add(confirmationsExpireAfter),
-		Attachments: []notify.Attachment{{Name: "visit.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics}},
+		Attachments: []notify.Attachment{{Name: "visit.ics", ContentType: "text/calendar; charset=utf-8; method=" + method, Data: ics}},
 		URL:         appointmentPage(ev.AppointmentID),
 	})
 }
@@ -313,6 +319,9 @@ func (p *pass) appointmentData(ctx context.Context, ev booking.Event) (notify.Ap
 	}
 	info := booking.CalendarInfo{ClinicName: p.clinic, ServiceName: svc.Name, SpecialistName: specialist,
 		Branch: br, Domain: p.domain, Now: p.now()}
+	if !p.namesInMessages {
+		d.Service, info.ServiceName = "", ""
+	}
 	return d, info, nil
 }
 

@@ -289,3 +289,79 @@ func TestAnotherInstancePlansWhatTheFirstCommitted(t *testing.T) {
 	assert.Equal(t, 1, e.count(notify.KindAppointmentBooked, notify.StatusSent))
 	assert.Equal(t, 2, e.count(notify.KindReminder, notify.StatusPending))
 }
+
+// signInByPhone signs a client in with a code from the SMS outbox.
+func (e *clinicEnv) signInByPhone(phone string) auth.SignIn {
+	e.t.Helper()
+	ctx := e.t.Context()
+	tk, err := e.cab.Auth().RequestCode(ctx, auth.CodeRequest{Identifier: phone})
+	require.NoError(e.t, err)
+	msg, ok := e.sms.Last(phone)
+	require.True(e.t, ok)
+	in, err := e.cab.Auth().Verify(ctx, auth.VerifyRequest{ChallengeID: tk.ChallengeID,
+		Code: regexp.MustCompile(`\b\d{6}\b`).FindString(msg.Body)})
+	require.NoError(e.t, err)
+	return in
+}
+
+func TestMessagesDoNotNameTheProcedure(t *testing.T) {
+	e := newClinicEnv(t)
+	ctx := t.Context()
+	boris := e.signInByPhone("+79001234567")
+	e.book(time.Date(2026, 12, 2, 12, 0, 0, 0, msk))
+	_, _, err := e.cab.Booking().Book(ctx, booking.Actor{UserID: boris.User.ID, Role: booking.RoleClient},
+		booking.BookRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", Start: time.Date(2026, 12, 2, 15, 0, 0, 0, msk)})
+	require.NoError(t, err)
+	e.cab.RunOnce(ctx)
+
+	mail := e.sink.last(t)
+	p := parts(t, mail)
+	require.Contains(t, p["text/calendar"], "BEGIN:VEVENT")
+	subject, err := new(mime.WordDecoder).DecodeHeader(mail.Header.Get("Subject"))
+	require.NoError(t, err)
+	for name, body := range map[string]string{"subject": subject, "text": p["text/plain"], "html": p["text/html"], "calendar": p["text/calendar"]} {
+		assert.NotContains(t, body, "пилинг", "the e-mail's %s names no procedure", name)
+	}
+	sms, ok := e.sms.Last("+79001234567")
+	require.True(t, ok)
+	assert.Contains(t, sms.Body, "15:00", "the SMS is the confirmation")
+	assert.NotContains(t, sms.Body, "пилинг")
+}
+
+func TestNamingTheProcedureIsTheClinicsChoice(t *testing.T) {
+	e := newClinicEnv(t)
+	// The same clinic, now configured to name procedures in e-mails.
+	host, port, err := net.SplitHostPort(e.sink.addr)
+	require.NoError(t, err)
+	portN, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	mailer, err := notify.NewSMTP(notify.SMTPConfig{Host: host, Port: portN, From: "Clinic <no-reply@clinic.example>", Security: notify.SMTPPlain})
+	require.NoError(t, err)
+	cab, err := cabinet.New(cabinet.Config{Store: e.st, Secret: bytes.Repeat([]byte("s"), 32), Mail: mailer, SMS: e.sms,
+		ClinicName: "Клиника Анны", Now: e.clock, NameProceduresInMessages: true})
+	require.NoError(t, err)
+	e.book(time.Date(2026, 12, 2, 12, 0, 0, 0, msk))
+	cab.RunOnce(t.Context())
+	p := parts(t, e.sink.last(t))
+	assert.Contains(t, p["text/plain"], "Миндальный пилинг")
+	assert.Contains(t, p["text/calendar"], "SUMMARY:Миндальный пилинг")
+}
+
+func TestRefusedBookingSendsNothing(t *testing.T) {
+	e := newClinicEnv(t)
+	ctx := t.Context()
+	boris := e.signInByPhone("+79001234567")
+	wed12 := time.Date(2026, 12, 2, 12, 0, 0, 0, msk)
+	e.book(wed12)
+	_, _, err := e.cab.Booking().Book(ctx, booking.Actor{UserID: boris.User.ID, Role: booking.RoleClient},
+		booking.BookRequest{ServiceID: "peel", BranchID: "b1", SpecialistID: "A", Start: wed12})
+	require.ErrorIs(t, err, booking.ErrSlotTaken)
+	smsBefore := len(e.sms.Messages())
+	e.cab.RunOnce(ctx)
+
+	inbox, err := e.cab.Notify().Inbox(ctx, boris.User.ID, time.Time{}, "", 200)
+	require.NoError(t, err)
+	assert.Empty(t, inbox, "a refused booking has no event, so no message")
+	assert.Len(t, e.sms.Messages(), smsBefore, "no SMS went to Boris")
+	assert.Equal(t, 1, e.count(notify.KindAppointmentBooked, notify.StatusSent), "Anna's booking was confirmed")
+}

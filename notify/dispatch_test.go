@@ -212,7 +212,7 @@ func TestTwoDispatchersSendEachMessageOnce(t *testing.T) {
 	second, err := notify.New(notify.Config{Store: e.store, Contacts: contacts, SMS: p, Mail: p, Now: e.clock.now,
 		Owner: "d2", BatchSize: 20})
 	require.NoError(t, err)
-	const n = 300
+	const n = 1000
 	e.queueSMS(n)
 
 	var wg sync.WaitGroup
@@ -311,4 +311,29 @@ func TestRunDispatchesUntilStopped(t *testing.T) {
 	require.Eventually(t, func() bool { _, total := p.deliveries(); return total == 3 }, 30*time.Second, time.Millisecond)
 	cancel()
 	assert.NoError(t, <-stopped)
+}
+
+func TestPoisonMessageDoesNotBlockTheOthers(t *testing.T) {
+	// One number always gets HTTP 500; the rest are fine.
+	p := newProvider(func(_ context.Context, to string) (string, error) {
+		if to == "+79990000000" {
+			return "", notify.Temporary(errors.New("HTTP 500"))
+		}
+		return "", nil
+	})
+	e := newEnv(t, withSenders(p), func(c *notify.Config) { c.MaxAttempts = 6; c.RetryBase = time.Minute })
+	poison := e.queueSMS(1, func(m *notify.Message) { m.ID, m.Key, m.To = "poison", "poison", "+79990000000" })[0]
+	healthy := e.queueSMS(20)
+
+	for range 6 {
+		_, err := e.n.DispatchOnce(e.ctx)
+		require.NoError(t, err)
+		e.clock.advance(6 * time.Hour) // past any backoff
+	}
+	got := e.message(poison.Key)
+	assert.Equal(t, notify.StatusFailed, got.Status, "failed after six attempts")
+	assert.Equal(t, 6, got.Attempts)
+	for _, m := range healthy {
+		assert.Equal(t, notify.StatusSent, e.message(m.Key).Status, "the others flowed")
+	}
 }
