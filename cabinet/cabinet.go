@@ -200,9 +200,21 @@ func New(cfg Config) (*Cabinet, error) {
 		reminders: cfg.Reminders, aftercare: cfg.Aftercare, now: cfg.Now, log: log,
 		namesInMessages: cfg.NameProceduresInMessages,
 	}
+	// The channels offered to clients are those the clinic can deliver on.
+	channels := []notify.Channel{}
+	if cfg.SMS != nil {
+		channels = append(channels, notify.ChannelSMS)
+	}
+	if cfg.Mail != nil {
+		channels = append(channels, notify.ChannelEmail)
+	}
+	if cfg.Push != nil && cfg.VAPIDPublicKey != "" {
+		channels = append(channels, notify.ChannelPush)
+	}
 	api, err := httpapi.New(httpapi.Config{
 		Services:       httpapi.Services{Auth: authSvc, Booking: sched, Notify: notifier},
 		VAPIDPublicKey: cfg.VAPIDPublicKey,
+		Channels:       channels,
 		ClinicName:     cfg.ClinicName,
 		Logger:         log,
 		TrustedProxies: cfg.HTTP.TrustedProxies,

@@ -47,7 +47,20 @@
 // The events table is one log for every package, a stream each ('booking'
 // for now); seq is AUTOINCREMENT, so it is never reused and a consumer's
 // cursor never skips an event. The payload is the event as JSON under
-// explicit names.
+// explicit names. Consumers keep their position in event_cursors, which only
+// moves forward.
+//
+// # The notification outbox
+//
+// messages holds every message to send, with a UNIQUE key (queuing one twice
+// inserts nothing) and a lease (lease_owner, lease_until). A claim is one
+// write, UPDATE … WHERE id IN (SELECT … due, unleased or lease expired …
+// ORDER BY due_at LIMIT n) RETURNING …, so two dispatchers never hold one
+// message; recording an outcome checks the lease owner in its WHERE clause
+// and reports notify.ErrLeaseLost when another took over. Recording outcomes
+// goes through the group commit like the booking writes, so the dispatch
+// workers share commits. notification_settings and push_subscriptions (one
+// row per endpoint) complete it.
 //
 // # One writer, many readers
 //

@@ -1,12 +1,14 @@
 // Package storetest is the conformance suite every storage backend runs: each
-// promise that the domain packages' Store interfaces document (auth.Store and
-// booking.Store today; notify and card as they arrive) is a subtest here, the
-// concurrent ones included — 50 parallel attempts on one challenge stop at
+// promise that the domain packages' Store interfaces document (auth.Store,
+// booking.Store, notify.Store and cabinet.Cursors today; card as it arrives)
+// is a subtest here, the concurrent ones included — 50 parallel attempts on
+// one challenge stop at
 // its MaxAttempts, 20 parallel sign-ins with one challenge make exactly one
 // session, 100 parallel TakeRate calls never exceed Max, 64 parallel bookings
 // of one specialist's slot (or one room, or one client's hour) make exactly
 // one appointment and one event, 64 retries with one idempotency key make one,
-// 32 parallel moves into one slot let one win.
+// 32 parallel moves into one slot let one win, dispatchers claiming 200
+// messages side by side get each exactly once.
 //
 // A backend calls Run from its own tests with a function that opens a new,
 // empty store:
