@@ -17,6 +17,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/cabinet/httpapi"
 	"github.com/kabinet-dev/kabinet/notify"
 )
@@ -53,6 +54,13 @@ type Config struct {
 	// Aftercare lists the care follow-ups after a completed visit, by
 	// service ID or by "category:<service category>" (the ID wins).
 	Aftercare map[string][]FollowUp
+	// Blobs keeps the bytes of photos, e.g. card.NewDiskBlobs(dir); nil:
+	// photo uploads answer 503.
+	Blobs card.BlobStore
+	// Card tunes the client's card (photo size and pixel caps, processing
+	// slots); its Store, Booking, Blobs, Audit, Now and Logger are set by
+	// New and must be left empty.
+	Card card.Config
 	// NameProceduresInMessages puts the procedure's name into e-mails and
 	// their calendar files. Off by default: which procedure a client has is
 	// health data, and a mailbox (or a lock screen) is not the cabinet —
@@ -104,6 +112,7 @@ type HTTPConfig struct {
 
 // Cabinet is a wired clinic cabinet.
 type Cabinet struct {
+	card     *card.Service
 	cfg      Config
 	log      *slog.Logger
 	auth     *auth.Service
@@ -200,6 +209,15 @@ func New(cfg Config) (*Cabinet, error) {
 		reminders: cfg.Reminders, aftercare: cfg.Aftercare, now: cfg.Now, log: log,
 		namesInMessages: cfg.NameProceduresInMessages,
 	}
+	cc := cfg.Card
+	if cc.Store != nil || cc.Booking != nil || cc.Blobs != nil || cc.Audit != nil {
+		return nil, errors.New("cabinet: Config.Card.Store, Booking, Blobs and Audit are set by the cabinet; leave them empty")
+	}
+	cc.Store, cc.Booking, cc.Blobs, cc.Audit, cc.Now, cc.Logger = cfg.Store, sched, cfg.Blobs, authSvc.Audit, cfg.Now, log
+	cardSvc, err := card.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("cabinet: Config.Card: %w", err)
+	}
 	// The channels offered to clients are those the clinic can deliver on.
 	channels := []notify.Channel{}
 	if cfg.SMS != nil {
@@ -212,7 +230,7 @@ func New(cfg Config) (*Cabinet, error) {
 		channels = append(channels, notify.ChannelPush)
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Services:       httpapi.Services{Auth: authSvc, Booking: sched, Notify: notifier},
+		Services:       httpapi.Services{Auth: authSvc, Booking: sched, Notify: notifier, Card: cardSvc},
 		VAPIDPublicKey: cfg.VAPIDPublicKey,
 		Channels:       channels,
 		ClinicName:     cfg.ClinicName,
@@ -224,7 +242,7 @@ func New(cfg Config) (*Cabinet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: %w", err)
 	}
-	return &Cabinet{cfg: cfg, log: log, auth: authSvc, booking: sched, notifier: notifier, planner: pl, handler: api}, nil
+	return &Cabinet{card: cardSvc, cfg: cfg, log: log, auth: authSvc, booking: sched, notifier: notifier, planner: pl, handler: api}, nil
 }
 
 // Auth is the sign-in, session and permission service, for the host
@@ -234,6 +252,10 @@ func (c *Cabinet) Auth() *auth.Service { return c.auth }
 // Booking is the schedule and appointments service, for the host
 // application's own code: cab.Booking().Upcoming(ctx, clientID).
 func (c *Cabinet) Booking() *booking.Scheduler { return c.booking }
+
+// Card is the client's card — questionnaire, consents, photos, journal,
+// visits, orders — for the host application's own code.
+func (c *Cabinet) Card() *card.Service { return c.card }
 
 // Notify is the notification service, for the host application's own
 // messages: cab.Notify().Notify(ctx, notify.Request{…}).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
 )
 
@@ -20,6 +21,7 @@ type Store interface {
 	auth.Store
 	booking.Store
 	notify.Store
+	card.Store
 	Cursors
 
 	// Ping reports whether the database answers.

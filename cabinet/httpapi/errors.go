@@ -12,6 +12,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
 )
 
@@ -64,6 +65,16 @@ var errorTable = []struct {
 	{booking.ErrInvalidInput, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{booking.ErrForbidden, errorKind{403, "forbidden", "Недостаточно прав.", "You are not allowed to do this."}},
 	{notify.ErrNotFound, errorKind{404, "not_found", "Не найдено.", "Not found."}},
+	{card.ErrNotFound, errorKind{404, "not_found", "Не найдено.", "Not found."}},
+	{card.ErrForbidden, errorKind{403, "forbidden", "Недостаточно прав.", "You are not allowed to do this."}},
+	{card.ErrConsentRequired, errorKind{403, "consent_required", "Сначала дайте согласие на обработку этих данных.", "Please give your consent to processing this data first."}},
+	{card.ErrTooLarge, errorKind{413, "too_large", "Файл слишком большой.", "The file is too large."}},
+	{card.ErrUnsupportedMedia, errorKind{415, "unsupported_media_type", "Поддерживаются фотографии JPEG, PNG и WebP.", "Photos must be JPEG, PNG or WebP."}},
+	{card.ErrImageTooLarge, errorKind{422, "image_too_large", "Слишком большое изображение (по числу пикселей).", "The image has too many pixels."}},
+	{card.ErrInvalidImage, errorKind{422, "invalid_image", "Файл повреждён или не является изображением.", "The file is damaged or not an image."}},
+	{card.ErrInvalidTransition, errorKind{409, "invalid_transition", "Заказ в таком статусе нельзя изменить так.", "The order cannot change that way in its current status."}},
+	{card.ErrOutOfStock, errorKind{409, "out_of_stock", "Этого товара нет в наличии в выбранном филиале.", "The product is out of stock at that branch."}},
+	{card.ErrInvalidInput, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{anyError[*notify.ValidationError]{}, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{errMalformedParam, errorKind{400, "malformed_parameter", "Параметр запроса в неверном формате (даты — ГГГГ-ММ-ДД).", "A query parameter is malformed (dates are YYYY-MM-DD)."}},
 	{errMalformedJSON, errorKind{400, "malformed_json", "Тело запроса — некорректный JSON.", "The request body is not valid JSON."}},
@@ -197,6 +208,17 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		} else if ru, ok := ruMessages[bve.Message]; ok {
 			body.Message = ru
 		}
+	}
+	if cve, ok := errors.AsType[*card.ValidationError](err); ok {
+		body.Field = cve.Field
+		if lang == "en" {
+			body.Message = cve.Message
+		} else if cve.MessageRU != "" {
+			body.Message = cve.MessageRU
+		}
+	}
+	if ce, ok := errors.AsType[*card.ConsentError](err); ok {
+		body.Field = "consent:" + string(ce.Type) // which consent to ask for
 	}
 	if nve, ok := errors.AsType[*notify.ValidationError](err); ok {
 		body.Field = nve.Field

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/cabinet/httpapi"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
@@ -55,7 +56,11 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h, err := httpapi.New(httpapi.Config{Services: httpapi.Services{Auth: svc, Booking: sched, Notify: notifier}})
+	cards, err := card.New(card.Config{Store: st, Booking: sched, Audit: svc.Audit})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := httpapi.New(httpapi.Config{Services: httpapi.Services{Auth: svc, Booking: sched, Notify: notifier, Card: cards}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
 )
 
@@ -22,6 +23,7 @@ type Services struct {
 	Auth    *auth.Service      // required
 	Booking *booking.Scheduler // required
 	Notify  *notify.Notifier   // required
+	Card    *card.Service      // required
 }
 
 // Config configures the API handler.
@@ -56,6 +58,7 @@ type server struct {
 	auth     *auth.Service
 	booking  *booking.Scheduler
 	notify   *notify.Notifier
+	card     *card.Service
 	vapid    string
 	channels []notify.Channel
 	clinic   string
@@ -68,8 +71,8 @@ type server struct {
 // New returns the API handler. Mount it at the root of the cabinet's URL space
 // (it serves /api/v1/...).
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Auth == nil || cfg.Booking == nil || cfg.Notify == nil {
-		return nil, errors.New("httpapi: Config.Auth, Config.Booking and Config.Notify are required")
+	if cfg.Auth == nil || cfg.Booking == nil || cfg.Notify == nil || cfg.Card == nil {
+		return nil, errors.New("httpapi: Config.Auth, Config.Booking, Config.Notify and Config.Card are required")
 	}
 	channels := slices.Clone(cfg.Channels)
 	if channels == nil {
@@ -87,6 +90,7 @@ func New(cfg Config) (http.Handler, error) {
 		auth:     cfg.Auth,
 		booking:  cfg.Booking,
 		notify:   cfg.Notify,
+		card:     cfg.Card,
 		vapid:    cfg.VAPIDPublicKey,
 		channels: channels,
 		clinic:   cfg.ClinicName,
@@ -117,7 +121,7 @@ type route struct {
 }
 
 func (s *server) routeTable() []route {
-	return []route{
+	table := []route{
 		{"POST /api/v1/auth/code", s.handle(s.requestCode)},
 		{"POST /api/v1/auth/verify", s.handle(s.verify)},
 		{"POST /api/v1/auth/logout", s.authed(s.logout)},
@@ -167,6 +171,11 @@ func (s *server) routeTable() []route {
 		{"DELETE /api/v1/me/push-subscriptions/{id}", s.authed(s.unsubscribePush)},
 		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
 	}
+	// The client's card, by area (card_*_handlers.go).
+	for _, area := range [][]route{s.profileRoutes(), s.photoRoutes(), s.orderRoutes()} {
+		table = append(table, area...)
+	}
+	return table
 }
 
 func (s *server) routes(mux *http.ServeMux) {

@@ -25,6 +25,9 @@ func Run(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	runBooking(t, open)
 	runNotify(t, open)
+	runCardProfile(t, open)
+	runCardPhotos(t, open)
+	runCardOrders(t, open)
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		require.NoError(t, open(t).Ping(t.Context()))

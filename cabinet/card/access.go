@@ -1,0 +1,126 @@
+package card
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/booking"
+)
+
+// Actor is who acts on a card: the client themself, or a member of staff
+// with their strongest role and (for specialists and managers) branches.
+// IP goes to the audit trail.
+type Actor struct {
+	UserID   string
+	Role     booking.Role
+	Branches []string
+	IP       string
+}
+
+// Staff reports whether the actor acts as staff.
+func (a Actor) Staff() bool { return a.Role >= booking.RoleSpecialist }
+
+func (a Actor) booking() booking.Actor {
+	return booking.Actor{UserID: a.UserID, Role: a.Role, Branches: a.Branches}
+}
+
+// Audit actions of the card.
+const (
+	ActionCardViewed   = "card.viewed"   // staff read a client's card: Detail says which part
+	ActionCardChanged  = "card.changed"  // staff wrote to a client's card
+	ActionCardDenied   = "card.denied"   // staff asked for a card they may not see
+	ActionDataExported = "card.exported" // a client downloaded their data
+	ActionDataErased   = "card.erased"   // a client's data was erased
+)
+
+// authorize checks that actor may see clientID's card and, for staff,
+// records the access (what: "profile", "photo <id>", …; write says it
+// changes the card). A client may see only their own card; a specialist,
+// the cards of clients they have or had an appointment with; a manager,
+// clients with an appointment in one of their branches; an admin, all.
+// Refusals are ErrNotFound, so a card's existence is not revealed.
+func (s *Service) authorize(ctx context.Context, actor Actor, clientID, what string, write bool) error {
+	if clientID == "" || actor.UserID == "" {
+		return ErrNotFound
+	}
+	if !actor.Staff() {
+		if actor.UserID != clientID {
+			return ErrNotFound
+		}
+		return nil
+	}
+	ok, err := s.related(ctx, actor, clientID)
+	if err != nil {
+		return err
+	}
+	action := ActionCardViewed
+	if write {
+		action = ActionCardChanged
+	}
+	if !ok {
+		action = ActionCardDenied
+	}
+	if err := s.cfg.Audit(ctx, auth.AuditEntry{At: s.now(), ActorID: actor.UserID, Action: action,
+		Subject: clientID, IP: actor.IP, Detail: what}); err != nil {
+		// An access that cannot be recorded does not happen.
+		return fmt.Errorf("card: audit: %w", err)
+	}
+	if !ok {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// related reports whether a member of staff has a relation to the client
+// that opens the card.
+func (s *Service) related(ctx context.Context, actor Actor, clientID string) (bool, error) {
+	if actor.Role == booking.RoleAdmin {
+		return true, nil
+	}
+	st := s.cfg.Booking.Store()
+	switch actor.Role {
+	case booking.RoleManager:
+		for _, b := range actor.Branches {
+			appts, err := st.Appointments(ctx, booking.AppointmentFilter{ClientID: clientID, BranchID: b, Limit: 1})
+			if err != nil {
+				return false, err
+			}
+			if len(appts) > 0 {
+				return true, nil
+			}
+		}
+		return false, nil
+	case booking.RoleSpecialist:
+		mine, err := s.specialistIDs(ctx, actor.UserID)
+		if err != nil {
+			return false, err
+		}
+		for _, id := range mine {
+			appts, err := st.Appointments(ctx, booking.AppointmentFilter{ClientID: clientID, SpecialistID: id, Limit: 1})
+			if err != nil {
+				return false, err
+			}
+			if len(appts) > 0 {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// specialistIDs are the specialist records of a staff user.
+func (s *Service) specialistIDs(ctx context.Context, userID string) ([]string, error) {
+	all, err := s.cfg.Booking.Store().Specialists(ctx, booking.SpecialistFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, sp := range all {
+		if sp.UserID == userID && !slices.Contains(ids, sp.ID) {
+			ids = append(ids, sp.ID)
+		}
+	}
+	return ids, nil
+}
