@@ -330,16 +330,22 @@ func (c *Cabinet) plan(ctx context.Context) {
 // (and DispatchOnce of Notify) instead.
 func (c *Cabinet) Plan(ctx context.Context) (int, error) {
 	total := 0
-	for {
-		n, err := c.planner.runOnce(ctx)
-		total += n
-		if n > 0 {
-			c.notifier.Wake()
-		}
-		if err != nil || n < plannerBatch {
-			return total, err
+	for _, stream := range []func(context.Context) (int, error){c.planner.runOnce, c.planner.runOrdersOnce} {
+		for {
+			n, err := stream(ctx)
+			total += n
+			if n > 0 {
+				c.notifier.Wake()
+			}
+			if err != nil {
+				return total, err
+			}
+			if n < plannerBatch {
+				break
+			}
 		}
 	}
+	return total, nil
 }
 
 // storeContacts answers notify's contact look-ups from the accounts.
@@ -352,7 +358,11 @@ func (s storeContacts) Contact(ctx context.Context, userID string) (notify.Conta
 	} else if err != nil {
 		return notify.Contact{}, err
 	}
-	return notify.Contact{Phone: u.Phone, Email: u.Email, Locale: u.Locale}, nil
+	locale := u.Locale
+	if l := profileLocale(ctx, s.store, userID); l != "" {
+		locale = l // chosen in the questionnaire
+	}
+	return notify.Contact{Phone: u.Phone, Email: u.Email, Locale: locale}, nil
 }
 
 // hostOf is the host of a URL, or "" when it has none.
