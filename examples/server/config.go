@@ -6,14 +6,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/nyaruka/phonenumbers"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/kabinet-dev/kabinet/notify"
 )
@@ -31,11 +33,14 @@ type config struct {
 	region         string
 	smsCountries   []string
 	logLevel       slog.Level
+	publicURL      string // "": messages carry no links
+	vapidSubject   string // "": no real Web Push (the dev outbox gets it in dev mode)
 
 	// From the environment only: they are secrets, or too many for flags.
-	secret []byte                   // nil: read or create <data>/secret.key
-	smtp   *notify.SMTPConfig       // nil: e-mail goes to the dev outbox
-	sms    *notify.WebhookSMSConfig // nil: SMS goes to the dev outbox
+	secret []byte             // nil: read or create <data>/secret.key
+	smtp   *notify.SMTPConfig // nil: e-mail goes to the dev outbox
+	sms    *smsProvider       // nil: SMS goes to the dev outbox
+	vapid  *vapidKeys         // nil: read or create <data>/vapid.json
 }
 
 // envOnly documents the settings read only from the environment, for -help.
@@ -49,11 +54,25 @@ Settings read only from the environment (secrets stay out of the process list):
   KABINET_SMTP_PASSWORD    SMTP AUTH password (optional)
   KABINET_SMTP_FROM        sender address, e.g. "Clinic <no-reply@clinic.example>" (required with a host)
   KABINET_SMTP_SECURITY    starttls (default), tls or plain (plain: local test servers only)
-  KABINET_SMS_WEBHOOK_URL  HTTP bridge that receives {"to","text"}; unset: SMS goes to the dev outbox
+
+SMS goes through one provider: SMS.ru, Twilio or a webhook; none set: the dev outbox.
+  KABINET_SMSRU_API_KEY    SMS.ru api_id
+  KABINET_SMSRU_FROM       SMS.ru sender name approved in the account (optional)
+  KABINET_TWILIO_ACCOUNT_SID  Twilio account ("AC…")
+  KABINET_TWILIO_AUTH_TOKEN   Twilio auth token
+  KABINET_TWILIO_FROM      Twilio sender: a number in E.164 or an alphanumeric ID; or
+  KABINET_TWILIO_MESSAGING_SERVICE_SID  a Messaging Service ("MG…") that picks the sender
+  KABINET_SMS_WEBHOOK_URL  HTTP bridge that receives {"to","text"}
   KABINET_SMS_WEBHOOK_TOKEN  sent to the bridge as "Authorization: Bearer <token>" (optional)
 
-Dev mode: a channel without a provider delivers to an in-memory outbox served at
-/dev/outbox (JSON) and /dev/outbox.html. Dev mode only listens on a loopback address.
+Web Push (on with -vapid-subject, or in dev mode into the dev outbox):
+  KABINET_VAPID_PUBLIC_KEY   VAPID key pair, base64url, both or neither; default:
+  KABINET_VAPID_PRIVATE_KEY  <data>/vapid.json, created the first time push is on.
+                           Changing the pair makes every browser subscribe again
+
+Dev mode: SMS or e-mail without a provider delivers to an in-memory outbox served at
+/dev/outbox (JSON) and /dev/outbox.html, and so does push without -vapid-subject.
+Dev mode only listens on a loopback address.
 `
 
 // parseConfig reads flags from args, then fills every flag not given on the
@@ -79,7 +98,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	str(&c.addr, "addr", "KABINET_ADDR", "listen address, `host:port`")
 	str(&c.db, "db", "KABINET_DB", "SQLite database `file`")
-	str(&c.data, "data", "KABINET_DATA", "data `directory` (secret key, later photos)")
+	str(&c.data, "data", "KABINET_DATA", "data `directory` (secret key, VAPID keys, later photos)")
 	str(&c.clinic, "clinic", "KABINET_CLINIC_NAME", "clinic `name` shown in messages")
 	str(&c.admin, "admin", "KABINET_ADMIN", "`phone or e-mail` made admin at start-up")
 	str(&c.region, "region", "KABINET_REGION", "`region` of phone numbers typed without a country code")
@@ -95,6 +114,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env["sms-countries"] = "KABINET_SMS_COUNTRIES"
 	fs.TextVar(&c.logLevel, "log-level", c.logLevel, "log `level`: debug, info, warn or error (env KABINET_LOG_LEVEL)")
 	env["log-level"] = "KABINET_LOG_LEVEL"
+	fs.Func("public-url", "`URL` where clients open the cabinet, e.g. https://clinic.example, for links in messages (env KABINET_PUBLIC_URL)",
+		func(s string) (err error) { c.publicURL, err = parsePublicURL(s); return err })
+	env["public-url"] = "KABINET_PUBLIC_URL"
+	fs.Func("vapid-subject", "`contact` the push services see, mailto:address or an https URL; turns Web Push on (env KABINET_VAPID_SUBJECT)",
+		func(s string) error {
+			s = strings.TrimSpace(s)
+			if s != "" {
+				if err := checkVAPIDSubject(s); err != nil {
+					return err
+				}
+			}
+			c.vapidSubject = s
+			return nil
+		})
+	env["vapid-subject"] = "KABINET_VAPID_SUBJECT"
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nRuns the Kabinet example server. A flag given here wins over its environment variable.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -155,7 +189,29 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if c.sms, err = smsFromEnv(getenv); err != nil {
 		return config{}, err
 	}
+	if c.vapid, err = vapidFromEnv(getenv); err != nil {
+		return config{}, err
+	}
 	return c, nil
+}
+
+// parsePublicURL checks the cabinet's public address: an absolute http or
+// https URL without user, query or fragment. "" means none.
+func parsePublicURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
+		return "", errors.New("want an absolute http or https URL such as https://clinic.example")
+	case u.User != nil:
+		return "", errors.New("want a URL without a user name or password")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
+		return "", errors.New("want a URL without a query or fragment")
+	}
+	return s, nil
 }
 
 // parsePrefixes reads "10.0.0.0/8, 192.168.1.1"; a bare address is a
@@ -268,22 +324,6 @@ func smtpFromEnv(getenv func(string) string) (*notify.SMTPConfig, error) {
 		cfg.Security = notify.SMTPPlain
 	default:
 		return nil, fmt.Errorf("KABINET_SMTP_SECURITY=%q: want starttls, tls or plain", s)
-	}
-	return cfg, nil
-}
-
-// smsFromEnv builds the SMS webhook settings; nil when no URL is set.
-func smsFromEnv(getenv func(string) string) (*notify.WebhookSMSConfig, error) {
-	u, token := strings.TrimSpace(getenv("KABINET_SMS_WEBHOOK_URL")), getenv("KABINET_SMS_WEBHOOK_TOKEN")
-	if u == "" {
-		if token != "" {
-			return nil, errors.New("KABINET_SMS_WEBHOOK_TOKEN is set but KABINET_SMS_WEBHOOK_URL is not")
-		}
-		return nil, nil
-	}
-	cfg := &notify.WebhookSMSConfig{URL: u}
-	if token != "" {
-		cfg.Headers = map[string]string{"Authorization": "Bearer " + token}
 	}
 	return cfg, nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet"
+	"github.com/kabinet-dev/kabinet/notify"
 )
 
 // The demo clinic: two branches in Moscow, six specialists, twelve services.
@@ -72,6 +74,26 @@ func demoServices() []booking.Service {
 	}
 	list[6].NeedsConfirmation = true // botulinum therapy: the doctor confirms after reading the questionnaire
 	return list
+}
+
+// demoAftercare are the demo clinic's care follow-ups after a completed
+// visit: the day after a procedure that leaves the skin reacting for a while
+// (peels, cleansing, laser, injections) the client is asked how the skin
+// is, and a week after peels, laser and biorevitalisation — once the result
+// shows — reminded to take a control photo. Consultations, massage,
+// microcurrents and care masks get none.
+func demoAftercare() map[string][]cabinet.FollowUp {
+	check := cabinet.FollowUp{After: 24 * time.Hour, Kind: notify.KindAftercareCheck}
+	photo := cabinet.FollowUp{After: 7 * 24 * time.Hour, Kind: notify.KindAftercarePhoto}
+	return map[string][]cabinet.FollowUp{
+		"category:peel":      {check, photo},
+		"category:laser":     {check, photo},
+		"category:cleansing": {check},
+		"category:injection": {check},
+		// Biorevitalisation is an injection too; the service ID wins over
+		// its category, so it repeats the check.
+		"svc-biorevitalization": {check, photo},
+	}
 }
 
 // loadDemoClinic writes the demo clinic into an empty catalog and reports

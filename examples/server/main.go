@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,6 +30,7 @@ import (
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet"
 	"github.com/kabinet-dev/kabinet/notify"
+	"github.com/kabinet-dev/kabinet/notify/webpush"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
@@ -78,8 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		mail        notify.MailSender
 	)
 	if cfg.sms != nil {
-		if sms, err = notify.NewWebhookSMS(*cfg.sms); err != nil {
-			return fmt.Errorf("KABINET_SMS_WEBHOOK_*: %w", err)
+		if sms, err = cfg.sms.sender(); err != nil {
+			return err
 		}
 	}
 	if cfg.smtp != nil {
@@ -97,16 +99,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 		if !isLoopback(cfg.addr) {
 			return fmt.Errorf("dev mode (no provider for %s) refuses to listen on -addr %q, which is not a loopback address: "+
-				"sign-in codes would be shown to anyone who can reach /dev/outbox. Configure SMTP (KABINET_SMTP_HOST…) and "+
-				"SMS (KABINET_SMS_WEBHOOK_URL) providers, or listen on 127.0.0.1, ::1 or localhost",
-				strings.Join(devChannels, " and "), cfg.addr)
+				"sign-in codes would be shown to anyone who can reach /dev/outbox. Configure %s, or listen on 127.0.0.1, ::1 or localhost",
+				strings.Join(devChannels, " and "), cfg.addr, providersHint(devChannels))
 		}
 		if len(cfg.trustedProxies) > 0 || cfg.secureCookies {
 			// -trusted-proxies or -secure-cookies mean a reverse proxy in front:
 			// the loopback address would then be reachable from anywhere.
 			return fmt.Errorf("dev mode (no provider for %s) refuses to run behind a proxy (-trusted-proxies or -secure-cookies is set): "+
-				"sign-in codes would be shown to anyone who can reach /dev/outbox. Configure SMTP (KABINET_SMTP_HOST…) and "+
-				"SMS (KABINET_SMS_WEBHOOK_URL) providers", strings.Join(devChannels, " and "))
+				"sign-in codes would be shown to anyone who can reach /dev/outbox. Configure %s",
+				strings.Join(devChannels, " and "), providersHint(devChannels))
 		}
 	}
 
@@ -124,6 +125,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 
+	// Web Push: real with a subject, into the dev outbox in dev mode, else
+	// off. The key pair is needed either way: browsers subscribe with it.
+	var (
+		push      notify.PushSender
+		vapidKey  string // the public key, handed to browsers
+		pushState = "off"
+	)
+	if cfg.vapidSubject != "" || outbox != nil {
+		keys := cfg.vapid
+		if keys == nil {
+			loaded, path, created, err := loadVAPIDKeys(cfg.data)
+			if err != nil {
+				return err
+			}
+			if created {
+				log.Info("kabinet: created a new VAPID key pair for Web Push; keep it with the database (browsers' push subscriptions are bound to it)",
+					"path", path)
+			}
+			keys = &loaded
+		}
+		if cfg.vapidSubject != "" {
+			wp, err := webpush.New(webpush.Config{VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private, Subscriber: cfg.vapidSubject})
+			if err != nil {
+				return fmt.Errorf("web push: %w", err)
+			}
+			push, vapidKey, pushState = wp, wp.PublicKey(), "webpush"
+		} else {
+			push, vapidKey, pushState = outbox, keys.Public, "dev outbox"
+		}
+	}
+
 	st, err := sqlite.Open(ctx, cfg.db, sqlite.WithLogger(log)) // creates the file 0600
 	if err != nil {
 		return err
@@ -131,15 +163,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	closeStore := sync.OnceValue(st.Close)
 	defer closeStore()
 
+	var aftercare map[string][]cabinet.FollowUp
+	if cfg.demo {
+		aftercare = demoAftercare()
+	}
 	cab, err := cabinet.New(cabinet.Config{
-		Store:      st,
-		Secret:     secret,
-		SMS:        sms,
-		Mail:       mail,
-		ClinicName: cfg.clinic,
-		Logger:     log,
-		Auth:       authConfig(cfg, outbox != nil),
-		HTTP:       cabinet.HTTPConfig{TrustedProxies: cfg.trustedProxies, SecureCookies: cfg.secureCookies},
+		Store:          st,
+		Secret:         secret,
+		SMS:            sms,
+		Mail:           mail,
+		Push:           push,
+		VAPIDPublicKey: vapidKey,
+		PublicURL:      cfg.publicURL,
+		Aftercare:      aftercare,
+		ClinicName:     cfg.clinic,
+		Logger:         log,
+		Auth:           authConfig(cfg, outbox != nil),
+		HTTP:           cabinet.HTTPConfig{TrustedProxies: cfg.trustedProxies, SecureCookies: cfg.secureCookies},
 	})
 	if err != nil {
 		return err
@@ -196,13 +236,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	addr := ln.Addr().String()
 	url := "http://" + addr
+	smsState := "dev outbox"
+	if cfg.sms != nil {
+		smsState = cfg.sms.name
+	}
+	if push == nil {
+		log.Info("kabinet: Web Push is off; to turn it on, set -vapid-subject (KABINET_VAPID_SUBJECT) to a contact " +
+			"for the push services, e.g. mailto:admin@clinic.example")
+	}
 	if outbox != nil {
-		log.Warn("kabinet: DEV MODE: "+strings.Join(devChannels, " and ")+" are not sent but kept in memory; "+
-			"configure KABINET_SMTP_HOST and KABINET_SMS_WEBHOOK_URL to send them", "channels", strings.Join(devChannels, ","))
+		kept := devChannels
+		if pushState == "dev outbox" {
+			kept = append(slices.Clone(kept), "push")
+		}
+		log.Warn("kabinet: DEV MODE: "+joinAnd(kept)+" messages are not sent but kept in memory; "+
+			"configure "+providersHint(kept)+" to send them", "channels", strings.Join(kept, ","))
 		log.Info("kabinet: listening on "+url+"; dev mode: codes are not sent; read them at "+url+"/dev/outbox.html",
-			"url", url, "dev_mode", true)
+			"url", url, "dev_mode", true, "sms", smsState, "push", pushState)
 	} else {
-		log.Info("kabinet: listening on "+url+"; codes are sent by SMS and e-mail", "url", url, "dev_mode", false)
+		log.Info("kabinet: listening on "+url+"; codes are sent by SMS and e-mail", "url", url, "dev_mode", false,
+			"sms", smsState, "push", pushState)
 	}
 	if ready != nil {
 		ready(addr)
@@ -234,6 +287,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("kabinet: stopped")
 	return nil
+}
+
+// providersHint tells an operator how to give the channels kept in the dev
+// outbox (sms, email, push) a provider.
+func providersHint(devChannels []string) string {
+	var hints []string
+	for _, ch := range devChannels {
+		switch ch {
+		case "sms":
+			hints = append(hints, "an SMS provider ("+smsProvidersHint+")")
+		case "email":
+			hints = append(hints, "SMTP (KABINET_SMTP_HOST…)")
+		case "push":
+			hints = append(hints, "-vapid-subject (KABINET_VAPID_SUBJECT) for Web Push")
+		}
+	}
+	return joinAnd(hints)
 }
 
 // healthHandler answers 200 {"status":"ok"} when the store answers, else 503.

@@ -380,12 +380,16 @@ func TestConfig(t *testing.T) {
 	assert.Nil(t, defaults.secret)
 	assert.Nil(t, defaults.smtp)
 	assert.Nil(t, defaults.sms)
+	assert.Nil(t, defaults.vapid)
+	assert.Empty(t, defaults.publicURL)
+	assert.Empty(t, defaults.vapidSubject)
 
 	t.Run("precedence", func(t *testing.T) {
 		e := env{
 			"KABINET_ADDR": "127.0.0.1:9001", "KABINET_DB": "env.db", "KABINET_DATA": "env-data", "KABINET_DEMO": "false",
 			"KABINET_CLINIC_NAME": "Env clinic", "KABINET_REGION": "kz", "KABINET_SMS_COUNTRIES": "ru, kz",
 			"KABINET_LOG_LEVEL": "debug", "KABINET_SECURE_COOKIES": "true", "KABINET_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1",
+			"KABINET_PUBLIC_URL": "https://env.example", "KABINET_VAPID_SUBJECT": "mailto:env@clinic.example",
 		}
 		fromEnv, err := parseConfig(nil, e.get, io.Discard)
 		require.NoError(t, err)
@@ -399,10 +403,13 @@ func TestConfig(t *testing.T) {
 		assert.Equal(t, slog.LevelDebug, fromEnv.logLevel)
 		assert.True(t, fromEnv.secureCookies)
 		assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.1/32")}, fromEnv.trustedProxies)
+		assert.Equal(t, "https://env.example", fromEnv.publicURL)
+		assert.Equal(t, "mailto:env@clinic.example", fromEnv.vapidSubject)
 
 		fromFlags, err := parseConfig([]string{
 			"-addr", "127.0.0.1:9002", "-db", "flag.db", "-data", "flag-data", "-demo=true", "-clinic", "Flag clinic",
 			"-region", "BY", "-sms-countries", "*", "-log-level", "error", "-secure-cookies=false", "-trusted-proxies", "",
+			"-public-url", "https://flag.example/cabinet", "-vapid-subject", "",
 		}, e.get, io.Discard)
 		require.NoError(t, err)
 		assert.Equal(t, "127.0.0.1:9002", fromFlags.addr)
@@ -415,6 +422,8 @@ func TestConfig(t *testing.T) {
 		assert.Equal(t, slog.LevelError, fromFlags.logLevel)
 		assert.False(t, fromFlags.secureCookies)
 		assert.Empty(t, fromFlags.trustedProxies)
+		assert.Equal(t, "https://flag.example/cabinet", fromFlags.publicURL)
+		assert.Empty(t, fromFlags.vapidSubject, "an empty flag turns the variable off")
 	})
 
 	t.Run("precedence at run time", func(t *testing.T) {
@@ -468,6 +477,10 @@ func TestConfig(t *testing.T) {
 			{"smtp port", nil, env{"KABINET_SMTP_HOST": "smtp.example", "KABINET_SMTP_FROM": "a@b.example", "KABINET_SMTP_PORT": "x"}, "KABINET_SMTP_PORT"},
 			{"smtp security", nil, env{"KABINET_SMTP_HOST": "smtp.example", "KABINET_SMTP_FROM": "a@b.example", "KABINET_SMTP_SECURITY": "ssl"}, "KABINET_SMTP_SECURITY"},
 			{"sms token without url", nil, env{"KABINET_SMS_WEBHOOK_TOKEN": "t"}, "KABINET_SMS_WEBHOOK_URL"},
+			{"public url env", nil, env{"KABINET_PUBLIC_URL": "clinic.example"}, "KABINET_PUBLIC_URL"},
+			{"public url flag", []string{"-public-url", "https://clinic.example/?utm=sms"}, nil, "-public-url"},
+			{"vapid subject env", nil, env{"KABINET_VAPID_SUBJECT": "admin"}, "KABINET_VAPID_SUBJECT"},
+			{"vapid subject flag", []string{"-vapid-subject", "http://clinic.example"}, nil, "-vapid-subject"},
 			{"positional", []string{"serve"}, nil, "serve"},
 		} {
 			_, err := parseConfig(tc.args, tc.env.get, io.Discard)
@@ -489,6 +502,9 @@ func TestConfig(t *testing.T) {
 			"KABINET_SMS_COUNTRIES", "-log-level", "KABINET_LOG_LEVEL", "KABINET_SECRET", "KABINET_SMTP_HOST",
 			"KABINET_SMTP_PORT", "KABINET_SMTP_USER", "KABINET_SMTP_PASSWORD", "KABINET_SMTP_FROM",
 			"KABINET_SMTP_SECURITY", "KABINET_SMS_WEBHOOK_URL", "KABINET_SMS_WEBHOOK_TOKEN",
+			"KABINET_SMSRU_API_KEY", "KABINET_SMSRU_FROM", "KABINET_TWILIO_ACCOUNT_SID", "KABINET_TWILIO_AUTH_TOKEN",
+			"KABINET_TWILIO_FROM", "KABINET_TWILIO_MESSAGING_SERVICE_SID", "KABINET_VAPID_PUBLIC_KEY", "KABINET_VAPID_PRIVATE_KEY",
+			"-public-url", "KABINET_PUBLIC_URL", "-vapid-subject", "KABINET_VAPID_SUBJECT",
 		} {
 			assert.Contains(t, out.String(), name)
 		}
@@ -529,7 +545,11 @@ func TestSecretFileSurvivesRestart(t *testing.T) {
 	assert.Equal(t, first, second, "the key is reused, not replaced")
 	entries, err := os.ReadDir(d.data)
 	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary files left behind")
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.ElementsMatch(t, []string{secretFile, vapidFile}, names, "no temporary files left behind")
 
 	t.Run("env secret wins", func(t *testing.T) {
 		d := newDirs(t)

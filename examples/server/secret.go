@@ -35,12 +35,24 @@ func loadSecret(dir string) (secret []byte, path string, created bool, err error
 	if _, err := rand.Read(b); err != nil {
 		return nil, path, false, fmt.Errorf("secret key: %w", err)
 	}
-	// Write a temporary file, then link it into place: a reader never sees a
-	// half-written key, and of two servers starting at once on one data
-	// directory the second reads the first one's key instead of replacing it.
-	f, err := os.CreateTemp(dir, secretFile+".*.tmp") // mode 0600
-	if err != nil {
+	switch created, err := writeNew(dir, secretFile, b); {
+	case err != nil:
 		return nil, path, false, fmt.Errorf("secret key: %w", err)
+	case !created: // another server wrote it meanwhile: use theirs
+		return loadSecret(dir)
+	}
+	return b, path, true, nil
+}
+
+// writeNew writes b to <dir>/<name> with mode 0600 unless that file exists,
+// and reports whether it did. It writes a temporary file, then links it into
+// place: a reader never sees a half-written file, and of two servers starting
+// at once on one data directory the second keeps the first one's file
+// instead of replacing it.
+func writeNew(dir, name string, b []byte) (bool, error) {
+	f, err := os.CreateTemp(dir, name+".*.tmp") // mode 0600
+	if err != nil {
+		return false, err
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
@@ -52,12 +64,12 @@ func loadSecret(dir string) (secret []byte, path string, created bool, err error
 		err = cerr
 	}
 	if err != nil {
-		return nil, path, false, fmt.Errorf("secret key: write %s: %w", tmp, err)
+		return false, fmt.Errorf("write %s: %w", tmp, err)
 	}
-	if err := os.Link(tmp, path); errors.Is(err, fs.ErrExist) {
-		return loadSecret(dir)
+	if err := os.Link(tmp, filepath.Join(dir, name)); errors.Is(err, fs.ErrExist) {
+		return false, nil
 	} else if err != nil {
-		return nil, path, false, fmt.Errorf("secret key: %w", err)
+		return false, err
 	}
-	return b, path, true, nil
+	return true, nil
 }
