@@ -210,10 +210,16 @@ func New(cfg Config) (*Cabinet, error) {
 		namesInMessages: cfg.NameProceduresInMessages,
 	}
 	cc := cfg.Card
-	if cc.Store != nil || cc.Booking != nil || cc.Blobs != nil || cc.Audit != nil {
-		return nil, errors.New("cabinet: Config.Card.Store, Booking, Blobs and Audit are set by the cabinet; leave them empty")
+	if cc.Store != nil || cc.Booking != nil || cc.Blobs != nil || cc.Audit != nil || cc.OnMarketingConsent != nil {
+		return nil, errors.New("cabinet: Config.Card.Store, Booking, Blobs, Audit and OnMarketingConsent are set by the cabinet; leave them empty")
 	}
 	cc.Store, cc.Booking, cc.Blobs, cc.Audit, cc.Now, cc.Logger = cfg.Store, sched, cfg.Blobs, authSvc.Audit, cfg.Now, log
+	// A marketing consent given or withdrawn in the card turns offers and
+	// news on or off (and withdraws those not yet sent).
+	cc.OnMarketingConsent = func(ctx context.Context, userID string, granted bool, source, version string) error {
+		_, err := notifier.UpdateSettings(ctx, userID, notify.SettingsChange{Marketing: &granted, ConsentSource: source, ConsentVersion: version})
+		return err
+	}
 	cardSvc, err := card.New(cc)
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: Config.Card: %w", err)

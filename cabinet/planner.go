@@ -132,6 +132,15 @@ func (p *pass) branch(ctx context.Context, id string) (booking.Branch, error) {
 	return b, err
 }
 
+// zoneName is the branch's time zone: the quiet hours of clients who never
+// chose a zone follow their branch's.
+func (p *pass) zoneName(ctx context.Context, branchID string) string {
+	if b, err := p.branch(ctx, branchID); err == nil {
+		return b.TimeZone
+	}
+	return ""
+}
+
 // specialistName is the specialist's name, or "" when unknown.
 func (p *pass) specialistName(ctx context.Context, id string) string {
 	if id == "" {
@@ -176,7 +185,9 @@ func (p *pass) plan(ctx context.Context, ev booking.Event) error {
 		}
 		return p.remind(ctx, ev)
 	case booking.EventRescheduled:
-		if _, err := p.batch.Withdraw(ctx, ref, "the visit was moved", notify.KindReminder); err != nil {
+		// Everything still pending about the old time goes: its reminders,
+		// and a confirmation waiting for a retry, which would now be wrong.
+		if _, err := p.batch.Withdraw(ctx, ref, "the visit was moved"); err != nil {
 			return err
 		}
 		if err := p.tell(ctx, ev, notify.KindAppointmentRescheduled, "rescheduled:"+a.ID+":"+strconv.FormatInt(ev.Seq, 10)); err != nil {
@@ -246,8 +257,11 @@ func (p *pass) remind(ctx context.Context, ev booking.Event) error {
 		d.Before = before
 		err := p.batch.Notify(ctx, notify.Request{
 			UserID: ev.ClientID, Category: notify.CategoryReminders, Kind: notify.KindReminder,
-			Key: fmt.Sprintf("reminder:%s:%s:%d", a.ID, before, a.Start.Unix()),
-			Ref: appointmentRef(a.ID), Data: d, DueAt: due, ExpiresAt: a.Start, URL: d.URL,
+			// The event's seq is in the key: a visit moved away and back to
+			// the same time gets fresh reminders, not the withdrawn ones' keys.
+			Key: fmt.Sprintf("reminder:%s:%s:%d:%d", a.ID, before, a.Start.Unix(), ev.Seq),
+			Ref: appointmentRef(a.ID), Data: d, DueAt: due, ExpiresAt: a.Start, URL: appointmentPage(a.ID),
+			TimeZone: p.zoneName(ctx, a.BranchID),
 		})
 		if err != nil {
 			return err
@@ -283,7 +297,8 @@ func (p *pass) followUps(ctx context.Context, ev booking.Event) error {
 		err := p.batch.Notify(ctx, notify.Request{
 			UserID: ev.ClientID, Category: notify.CategoryReminders, Kind: step.Kind,
 			Key: fmt.Sprintf("aftercare:%s:%s:%s", a.ID, step.Kind, step.After),
-			Ref: appointmentRef(a.ID), Data: fd, DueAt: a.End.Add(step.After), URL: fd.URL,
+			Ref: appointmentRef(a.ID), Data: fd, DueAt: a.End.Add(step.After), URL: journalPage,
+			TimeZone: p.zoneName(ctx, a.BranchID),
 			// A follow-up a week late is no longer care.
 			ExpiresAt: a.End.Add(step.After + 3*24*time.Hour),
 		})

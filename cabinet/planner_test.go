@@ -95,6 +95,9 @@ func newClinicEnv(t *testing.T) *clinicEnv {
 	require.NoError(t, st.UpsertSpecialist(ctx, booking.Specialist{ID: "A", Name: "Анна Петрова", BranchIDs: []string{"b1"}, Active: true,
 		Services: []booking.SpecialistService{{ServiceID: "peel"}}}))
 	require.NoError(t, st.SetWorkingPlan(ctx, booking.WorkingPlan{ID: "p-A", SpecialistID: "A", BranchID: "b1", Week: week}))
+	require.NoError(t, st.UpsertSpecialist(ctx, booking.Specialist{ID: "B", Name: "Борис Смирнов", BranchIDs: []string{"b1"}, Active: true,
+		Services: []booking.SpecialistService{{ServiceID: "peel"}}}))
+	require.NoError(t, st.SetWorkingPlan(ctx, booking.WorkingPlan{ID: "p-B", SpecialistID: "B", BranchID: "b1", Week: week}))
 
 	// Anna signs in by e-mail: the code arrives through SMTP.
 	tk, err := e.cab.Auth().RequestCode(ctx, auth.CodeRequest{Identifier: "anna@example.com"})
@@ -364,4 +367,42 @@ func TestRefusedBookingSendsNothing(t *testing.T) {
 	assert.Empty(t, inbox, "a refused booking has no event, so no message")
 	assert.Len(t, e.sms.Messages(), smsBefore, "no SMS went to Boris")
 	assert.Equal(t, 1, e.count(notify.KindAppointmentBooked, notify.StatusSent), "Anna's booking was confirmed")
+}
+
+func TestMovesKeepExactlyOneSetOfReminders(t *testing.T) {
+	e := newClinicEnv(t)
+	ctx := t.Context()
+	anna := booking.Actor{UserID: e.anna.User.ID, Role: booking.RoleClient}
+	wed12 := time.Date(2026, 12, 2, 12, 0, 0, 0, msk)
+	a := e.book(wed12)
+	e.cab.RunOnce(ctx)
+	for _, step := range []struct {
+		name       string
+		start      time.Time
+		specialist string
+	}{
+		{"moved to Thursday", wed12.Add(24 * time.Hour), ""},
+		{"moved back to Wednesday", wed12, ""},
+		{"the same time with another specialist", wed12, "B"},
+	} {
+		_, err := e.cab.Booking().Reschedule(ctx, anna, a.ID, step.start, step.specialist)
+		require.NoError(t, err, step.name)
+		e.cab.RunOnce(ctx)
+		var pending []time.Time
+		for _, m := range e.inbox() {
+			if m.Kind == notify.KindReminder && m.Status == notify.StatusPending {
+				pending = append(pending, m.DueAt)
+			}
+		}
+		assert.ElementsMatch(t, []time.Time{step.start.Add(-24 * time.Hour).UTC(), step.start.Add(-2 * time.Hour).UTC()},
+			utc(pending), step.name)
+	}
+}
+
+func utc(ts []time.Time) []time.Time {
+	out := make([]time.Time, len(ts))
+	for i, t := range ts {
+		out[i] = t.UTC()
+	}
+	return out
 }

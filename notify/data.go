@@ -45,3 +45,18 @@ type FollowUpData struct {
 	After      time.Duration // how long after the visit it is sent
 	URL        string        // the cabinet page to open (the skin journal); may be empty
 }
+
+// AtDue sets Before (a reminder's "in N hours") to the time from due to the
+// start, to the hour (to the minute under an hour).
+func (d AppointmentData) AtDue(due time.Time) any {
+	if d.Before == 0 || d.Start.IsZero() {
+		return d
+	}
+	left := d.Start.Sub(due)
+	if left >= time.Hour {
+		d.Before = left.Round(time.Hour)
+	} else {
+		d.Before = max(left.Round(time.Minute), time.Minute)
+	}
+	return d
+}

@@ -14,7 +14,7 @@ import (
 //	{{shortdate .Start}} 01.12                 1 Dec
 //	{{clock .Start}}     12:00                 12:00
 //	{{datetime .Start}}  1 декабря, вторник, в 12:00    Tuesday, 1 December, at 12:00
-//	{{hours .Offset}}    24 часа, 2 часа, 30 минут      24 hours, 2 hours, 30 minutes
+//	{{hours .Before}}    24 часа, 2 часа, 2 дня, 30 минут  24 hours, 2 hours, 2 days, 30 minutes
 //
 // Languages other than Russian get the English forms; add a locale's own
 // files to word them differently.
@@ -55,8 +55,9 @@ func FormatDateTime(locale string, t time.Time) string {
 	return FormatDate(locale, t) + ", at " + FormatClock(t)
 }
 
-// FormatHours words a duration before an event: whole days ("1 день",
-// "2 days"), else whole hours, else minutes, with plural forms.
+// FormatHours words a duration before an event, with plural forms: whole
+// days from two days on ("2 дня", "7 days"), else hours ("24 часа",
+// "1 hour"), else minutes; a part hour or day is dropped, so round first.
 func FormatHours(locale string, d time.Duration) string {
 	ru := language(normalizeLocale(locale)) == "ru"
 	switch {

@@ -113,6 +113,23 @@ func (n *Notifier) deliver(ctx context.Context, m Message) bool {
 	if !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt) {
 		return n.finish(ctx, m, Result{Status: StatusWithdrawn, Error: "expired before it could be sent", At: now})
 	}
+	if !now.Add(n.cfg.SendTimeout).Before(m.LeaseUntil) {
+		// The batch's lease could run out while this send is in flight, and
+		// another dispatcher may then send the message too. Give it back
+		// instead: it is claimed afresh, with a fresh lease.
+		n.release([]Message{m})
+		return false
+	}
+	queuedTo := m.To
+	m, ok, err := n.readdress(ctx, m)
+	if err != nil {
+		n.log.ErrorContext(ctx, "notify: looking up the recipient failed", "message", m.ID, "err", err)
+		n.release([]Message{m})
+		return false
+	}
+	if !ok {
+		return n.finish(ctx, m, Result{Status: StatusWithdrawn, Error: "the client can no longer be reached on this channel", At: now})
+	}
 	sctx, cancel := context.WithTimeout(ctx, n.cfg.SendTimeout)
 	id, err := n.send(sctx, m)
 	cancel()
@@ -127,6 +144,9 @@ func (n *Notifier) deliver(ctx context.Context, m Message) bool {
 	switch {
 	case err == nil:
 		r = Result{Status: StatusSent, ProviderID: id, At: now}
+		if m.To != queuedTo {
+			r.To = m.To
+		}
 	case errors.Is(err, errNoSubscription):
 		r = Result{Status: StatusWithdrawn, Error: err.Error(), At: now}
 	case errors.Is(err, ErrGone):
@@ -137,13 +157,56 @@ func (n *Notifier) deliver(ctx context.Context, m Message) bool {
 	case errors.Is(err, ErrPermanent) || m.Attempts+1 >= n.cfg.MaxAttempts:
 		r = Result{Status: StatusFailed, Error: err.Error(), At: now}
 	default:
-		r = Result{Status: StatusPending, Error: err.Error(), RetryAt: now.Add(n.backoff(m.Attempts)), At: now}
+		r = Result{Status: StatusPending, Error: err.Error(), RetryAt: n.retryAt(ctx, m, now), At: now}
 	}
 	if r.Status == StatusFailed {
 		n.log.WarnContext(ctx, "notify: delivery failed", "message", m.ID, "kind", m.Kind, "channel", m.Channel,
 			"attempts", m.Attempts+1, "err", r.Error)
 	}
 	return n.finish(ctx, m, r)
+}
+
+// readdress points an SMS or e-mail at the client's current phone or
+// address: messages are queued days ahead, and a client who changed their
+// number meanwhile (or whose account was disabled or erased) must not have
+// their visit announced to the old one. ok is false when the client can no
+// longer be reached on the message's channel.
+func (n *Notifier) readdress(ctx context.Context, m Message) (Message, bool, error) {
+	if m.Channel != ChannelSMS && m.Channel != ChannelEmail {
+		return m, true, nil
+	}
+	c, err := n.cfg.Contacts.Contact(ctx, m.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return m, false, nil
+	} else if err != nil {
+		return m, false, err
+	}
+	to := c.Phone
+	if m.Channel == ChannelEmail {
+		to = c.Email
+	}
+	if to == "" {
+		return m, false, nil
+	}
+	m.To = to
+	return m, true, nil
+}
+
+// retryAt is when a temporary failure is tried again: after the backoff, and,
+// for a message that waits out quiet hours, not inside them.
+func (n *Notifier) retryAt(ctx context.Context, m Message, now time.Time) time.Time {
+	at := now.Add(n.backoff(m.Attempts))
+	if m.Category.Urgent() {
+		return at
+	}
+	rc, err := n.recipient(ctx, m.UserID, nil)
+	if err != nil || !rc.found {
+		return at
+	}
+	if shifted, ok := n.afterQuietHours(rc.settings, rc.zone(""), at, m.ExpiresAt, now); ok {
+		return shifted
+	}
+	return at // it expires before the morning; the next claim withdraws it
 }
 
 // errNoSubscription: a push message whose subscription was removed.

@@ -322,7 +322,7 @@ func TestPoisonMessageDoesNotBlockTheOthers(t *testing.T) {
 		return "", nil
 	})
 	e := newEnv(t, withSenders(p), func(c *notify.Config) { c.MaxAttempts = 6; c.RetryBase = time.Minute })
-	poison := e.queueSMS(1, func(m *notify.Message) { m.ID, m.Key, m.To = "poison", "poison", "+79990000000" })[0]
+	poison := e.queueSMS(1, func(m *notify.Message) { m.ID, m.Key, m.UserID, m.To = "poison", "poison", "carl", "+79990000000" })[0]
 	healthy := e.queueSMS(20)
 
 	for range 6 {
@@ -336,4 +336,110 @@ func TestPoisonMessageDoesNotBlockTheOthers(t *testing.T) {
 	for _, m := range healthy {
 		assert.Equal(t, notify.StatusSent, e.message(m.Key).Status, "the others flowed")
 	}
+}
+
+func TestSlowProviderNeverOutlivesTheLease(t *testing.T) {
+	// Each send takes 25 s of the shared clock; the lease is 2 minutes and a
+	// send may take 30 s, so a dispatcher sends 4 of its batch (starting at
+	// 0, 25, 50 and 75 s) and gives the rest back rather than start a send at
+	// 100 s that could end after its lease.
+	var e *env
+	slow := newProvider(func(context.Context, string) (string, error) {
+		e.clock.advance(25 * time.Second)
+		return "", nil
+	})
+	e = newEnv(t, withSenders(slow), func(c *notify.Config) {
+		c.Workers, c.BatchSize, c.Lease, c.SendTimeout = 1, 10, 2*time.Minute, 30*time.Second
+	})
+	msgs := e.queueSMS(10)
+	done, err := e.n.DispatchOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 4, done)
+	pending := 0
+	for _, m := range msgs {
+		got := e.message(m.Key)
+		if got.Status == notify.StatusPending {
+			pending++
+			assert.Empty(t, got.LeaseOwner, "given back, not left leased")
+			assert.Zero(t, got.Attempts)
+		}
+	}
+	assert.Equal(t, 6, pending)
+
+	// Another dispatcher (and this one again) finish the rest: each once.
+	second, err := notify.New(notify.Config{Store: e.store, Contacts: contacts, SMS: slow, Now: e.clock.now, Owner: "d2",
+		Workers: 1, BatchSize: 10, Lease: 2 * time.Minute, SendTimeout: 30 * time.Second})
+	require.NoError(t, err)
+	for range 10 {
+		for _, d := range []*notify.Notifier{second, e.n} {
+			_, err := d.DispatchOnce(e.ctx)
+			require.NoError(t, err)
+		}
+	}
+	byText, total := slow.deliveries()
+	assert.Equal(t, 10, total)
+	for text, c := range byText {
+		assert.Equal(t, 1, c, text)
+	}
+}
+
+// movingContacts is a client whose phone changes, or who disappears.
+type movingContacts struct {
+	mu    sync.Mutex
+	phone string
+	gone  bool
+}
+
+func (m *movingContacts) Contact(context.Context, string) (notify.Contact, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gone {
+		return notify.Contact{}, notify.ErrNotFound
+	}
+	return notify.Contact{Phone: m.phone, Locale: "ru"}, nil
+}
+
+func TestMessagesGoToTheCurrentAddress(t *testing.T) {
+	p := newProvider(nil)
+	who := &movingContacts{phone: "+79123456789"}
+	e := newEnv(t, withSenders(p), func(c *notify.Config) { c.Contacts = who })
+	first := e.queueSMS(1)[0]
+	who.mu.Lock()
+	who.phone = "+79001112233" // the client changed their number
+	who.mu.Unlock()
+	_, err := e.n.DispatchOnce(e.ctx)
+	require.NoError(t, err)
+	got := e.message(first.Key)
+	assert.Equal(t, notify.StatusSent, got.Status)
+	assert.Equal(t, "+79001112233", got.To, "sent to the number the client has now, not the one they had when it was planned")
+
+	second := e.queueSMS(1, func(m *notify.Message) { m.ID, m.Key = "m-2", "k-2" })[0]
+	who.mu.Lock()
+	who.gone = true // disabled or erased
+	who.mu.Unlock()
+	_, err = e.n.DispatchOnce(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, notify.StatusWithdrawn, e.message(second.Key).Status)
+	_, total := p.deliveries()
+	assert.Equal(t, 1, total)
+}
+
+func TestRetriesWaitOutQuietHours(t *testing.T) {
+	failOnce := 0
+	p := newProvider(func(context.Context, string) (string, error) {
+		failOnce++
+		if failOnce == 1 {
+			return "", notify.Temporary(errors.New("HTTP 503"))
+		}
+		return "", nil
+	})
+	e := newEnv(t, withSenders(p), func(c *notify.Config) { c.RetryBase = 10 * time.Minute })
+	e.clock.set(time.Date(2026, 12, 1, 20, 55, 0, 0, moscow))
+	m := e.queueSMS(1, func(m *notify.Message) { m.Category = notify.CategoryReminders })[0]
+	_, err := e.n.DispatchOnce(e.ctx)
+	require.NoError(t, err)
+	got := e.message(m.Key)
+	assert.Equal(t, notify.StatusPending, got.Status)
+	assert.True(t, time.Date(2026, 12, 2, 9, 0, 0, 0, moscow).Equal(got.DueAt),
+		"a reminder failing at 20:55 is retried at 09:00, not at 21:02 (due %s)", got.DueAt.In(moscow))
 }

@@ -42,6 +42,15 @@
 // (a reminder after its visit began) is withdrawn, not sent. The outcome and
 // the provider's message ID are kept for staff.
 //
+// A dispatcher starts a send only while its lease would outlast it (now +
+// SendTimeout before LeaseUntil) and gives back the rest of a slow batch, so
+// a lease never runs out mid-send. Leases compare the clocks of the
+// dispatchers' hosts: keep them in sync (NTP); skew eats into that margin.
+// An SMS or e-mail goes to the client's phone or address as it is when it is
+// sent, not when it was planned, and is withdrawn if the client can no
+// longer be reached; a temporary failure of a message that waits out quiet
+// hours is retried outside them too.
+//
 // Delivery is at least once at exactly one edge: a message a provider
 // accepted whose outcome could not be recorded — the process died, or its
 // lease ran out, between the provider's answer and the store's write — is

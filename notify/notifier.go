@@ -61,15 +61,17 @@ type Config struct {
 	QuietStart, QuietEnd int
 	NoQuietHours         bool
 	// DefaultChannels per category, for clients who never chose; default
-	// DefaultChannels(). The first reachable channels are used.
+	// DefaultChannels(). Every one of them the client can be reached on is
+	// used.
 	DefaultChannels map[Category][]Channel
 	// SMSMaxParts is the length budget of an SMS, in parts (a Cyrillic
 	// part is 67 characters when concatenated); longer texts are cut with
 	// FitSMS. Default 2.
 	SMSMaxParts int
 
-	// Dispatch. Owner names this dispatcher in leases (default host name,
-	// process ID and a random suffix); each claim takes up to BatchSize
+	// Dispatch. Owner names this dispatcher in leases and must be unique
+	// among the dispatchers sharing a store (default host name, process ID
+	// and a random suffix); each claim takes up to BatchSize
 	// messages (100) for Lease (2 min), sent by Workers goroutines (8), each
 	// send bounded by SendTimeout (30 s). A temporary failure is retried
 	// after RetryBase × 2^attempts (1 min, at most RetryMax, 6 h) with
@@ -96,8 +98,10 @@ type Config struct {
 }
 
 // DefaultChannels is the channel choice of a client who never chose:
-// appointments and reminders by SMS and e-mail, the rest by e-mail, each
-// falling back to whatever the client can be reached on.
+// appointments by SMS, e-mail and push; reminders by SMS and push; offers
+// and orders by e-mail and push; news by e-mail. Appointments and reminders
+// fall back to whatever the client can be reached on when none of these
+// reach them.
 func DefaultChannels() map[Category][]Channel {
 	return map[Category][]Channel{
 		CategoryAppointments: {ChannelSMS, ChannelEmail, ChannelPush},
@@ -207,6 +211,16 @@ type Request struct {
 	Attachments []Attachment
 	// URL is the cabinet page a push notification opens.
 	URL string
+	// TimeZone is the zone of the client's quiet hours when they never chose
+	// one themself — the zone of their branch; empty: the Notifier's.
+	TimeZone string
+}
+
+// DueAware is template data that words itself for the moment it is sent:
+// Notify calls AtDue with the final due time (after quiet hours), so that a
+// reminder moved to the evening before says "in 12 hours", not "in 2".
+type DueAware interface {
+	AtDue(due time.Time) any
 }
 
 // Notify queues req's messages: one per channel the client chose for the
@@ -241,11 +255,16 @@ func (n *Notifier) Notify(ctx context.Context, req Request) ([]Message, error) {
 // recipient is what prepare needs to know of a client; a Batch keeps it.
 type recipient struct {
 	settings Settings
+	tz       string // the zone the client chose; "" when they did not
 	contact  Contact
 	found    bool
 	subs     []Subscription
 	subsRead bool
 }
+
+// zone is the client's own zone, else fallback (e.g. their branch's); ""
+// means the Notifier's default.
+func (rc *recipient) zone(fallback string) string { return cmp.Or(rc.tz, fallback) }
 
 // prepare renders req's messages without queuing them. With a cache (a
 // Batch's), each client's settings and contact are read once.
@@ -264,8 +283,13 @@ func (n *Notifier) prepare(ctx context.Context, req Request, cache map[string]*r
 	if err != nil || !rc.found {
 		return nil, err // no such client (any more): nobody to tell
 	}
-	if req.Category.Marketing() && rc.settings.MarketingConsent == nil {
-		return nil, nil
+	if req.Category.Marketing() {
+		if rc.settings.MarketingConsent == nil {
+			return nil, nil
+		}
+		// Withdrawing the consent withdraws by this ref: every offer and
+		// piece of news carries it, whatever the caller asked for.
+		req.Ref = MarketingRef(req.UserID)
 	}
 	now := n.cfg.Now().UTC()
 	due := req.DueAt
@@ -277,9 +301,13 @@ func (n *Notifier) prepare(ctx context.Context, req Request, cache map[string]*r
 	}
 	if !req.Category.Urgent() {
 		var ok bool
-		if due, ok = n.afterQuietHours(rc.settings, due, req.ExpiresAt, now); !ok {
+		if due, ok = n.afterQuietHours(rc.settings, rc.zone(req.TimeZone), due, req.ExpiresAt, now); !ok {
 			return nil, nil // nowhere to fit it before it expires
 		}
+	}
+	data := req.Data
+	if d, ok := data.(DueAware); ok {
+		data = d.AtDue(due)
 	}
 
 	targets, err := n.targets(ctx, req, rc)
@@ -289,9 +317,14 @@ func (n *Notifier) prepare(ctx context.Context, req Request, cache map[string]*r
 	contact := rc.contact
 	var msgs []Message
 	for _, tg := range targets {
-		r, err := n.cfg.Templates.Render(req.Kind, contact.Locale, tg.channel, req.Data)
+		r, err := n.cfg.Templates.Render(req.Kind, contact.Locale, tg.channel, data)
 		if err != nil {
-			return nil, err
+			// A kind without a template for this channel, or an override
+			// that fails on these data: the other channels still go, and a
+			// planner is not stalled by a message that can never render.
+			n.log.WarnContext(ctx, "notify: a message could not be rendered; its channel is skipped",
+				"kind", req.Kind, "channel", tg.channel, "err", err)
+			continue
 		}
 		m := Message{
 			ID: n.cfg.NewID(), Key: req.Key + ":" + string(tg.channel) + tg.suffix, UserID: req.UserID,
@@ -325,7 +358,7 @@ func (n *Notifier) recipient(ctx context.Context, userID string, cache map[strin
 	case err != nil:
 		return nil, fmt.Errorf("notify: contact of the client: %w", err)
 	default:
-		if rc.settings, err = n.Settings(ctx, userID); err != nil {
+		if rc.settings, rc.tz, err = n.settings(ctx, userID); err != nil {
 			return nil, err
 		}
 		rc.contact, rc.found = contact, true
@@ -443,16 +476,17 @@ func (n *Notifier) targets(ctx context.Context, req Request, rc *recipient) ([]t
 	return nil, nil
 }
 
-// afterQuietHours moves due out of the client's quiet hours: to their end
+// afterQuietHours moves due out of the client's quiet hours, in zone (""
+// for the default): to their end
 // ("release it in the morning") or, when that would be after expires (a
 // reminder of an early visit), to just before they began, if that is still
 // ahead. ok is false when neither fits.
-func (n *Notifier) afterQuietHours(s Settings, due, expires, now time.Time) (time.Time, bool) {
+func (n *Notifier) afterQuietHours(s Settings, zone string, due, expires, now time.Time) (time.Time, bool) {
 	start, end := s.QuietStart, s.QuietEnd
 	if start == end {
 		return due, true
 	}
-	loc := n.zone(s.TimeZone)
+	loc := n.zone(zone)
 	local := due.In(loc)
 	minute := local.Hour()*60 + local.Minute()
 	at := func(dayOffset, m int) time.Time {
@@ -510,12 +544,19 @@ func (n *Notifier) Withdraw(ctx context.Context, ref string, reason string, kind
 // filled in: every category but security has its channels (the default
 // ones where the client never chose), the quiet hours and the time zone.
 func (n *Notifier) Settings(ctx context.Context, userID string) (Settings, error) {
+	s, _, err := n.settings(ctx, userID)
+	return s, err
+}
+
+// settings is Settings, and the zone the client chose themself ("" when the
+// default fills it in).
+func (n *Notifier) settings(ctx context.Context, userID string) (Settings, string, error) {
 	s, err := n.cfg.Store.NotificationSettings(ctx, userID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		s = Settings{QuietStart: n.cfg.QuietStart, QuietEnd: n.cfg.QuietEnd}
 	case err != nil:
-		return Settings{}, err
+		return Settings{}, "", err
 	}
 	channels := map[Category][]Channel{}
 	for _, c := range Categories {
@@ -529,8 +570,9 @@ func (n *Notifier) Settings(ctx context.Context, userID string) (Settings, error
 		}
 	}
 	s.Channels = channels
+	own := s.TimeZone
 	s.TimeZone = cmp.Or(s.TimeZone, n.cfg.TimeZone)
-	return s, nil
+	return s, own, nil
 }
 
 // SettingsChange is what a client changes in their settings; nil fields

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -53,6 +54,8 @@ var contacts = notify.ContactsFunc(func(_ context.Context, id string) (notify.Co
 		return notify.Contact{Phone: "+79123456789", Email: "anna@example.org", Locale: "ru"}, nil
 	case "ben":
 		return notify.Contact{Email: "ben@example.org", Locale: "en"}, nil
+	case "carl":
+		return notify.Contact{Phone: "+79990000000", Locale: "ru"}, nil
 	}
 	return notify.Contact{}, notify.ErrNotFound
 })
@@ -276,4 +279,57 @@ func TestConfigChecks(t *testing.T) {
 		_, err := notify.New(cfg)
 		assert.Error(t, err, name)
 	}
+}
+
+func TestOffersCarryTheMarketingRefWhateverTheCallerSays(t *testing.T) {
+	e := newEnv(t)
+	yes, no := true, false
+	_, err := e.n.UpdateSettings(e.ctx, "anna", notify.SettingsChange{Marketing: &yes})
+	require.NoError(t, err)
+	msgs := e.notify(notify.Request{UserID: "anna", Category: notify.CategoryOffers, Kind: notify.KindAppointmentBooked,
+		Key: "spring", Ref: "promo:spring", Data: appointmentData()})
+	require.NotEmpty(t, msgs)
+	_, err = e.n.UpdateSettings(e.ctx, "anna", notify.SettingsChange{Marketing: &no})
+	require.NoError(t, err)
+	for _, m := range msgs {
+		assert.Equal(t, notify.StatusWithdrawn, e.message(m.Key).Status)
+	}
+}
+
+func TestReminderWordsTheTimeLeftWhenItIsSent(t *testing.T) {
+	e := newEnv(t)
+	e.clock.set(time.Date(2026, 12, 1, 12, 0, 0, 0, moscow))
+	visit := time.Date(2026, 12, 2, 9, 0, 0, 0, moscow)
+	d := appointmentData()
+	d.Start, d.End, d.Before = visit, visit.Add(time.Hour), 2*time.Hour
+	msgs := e.notify(notify.Request{UserID: "anna", Category: notify.CategoryReminders, Kind: notify.KindReminder,
+		Key: "r", Data: d, DueAt: visit.Add(-2 * time.Hour), ExpiresAt: visit})
+	require.NotEmpty(t, msgs)
+	for _, m := range msgs {
+		assert.True(t, time.Date(2026, 12, 1, 20, 59, 0, 0, moscow).Equal(m.DueAt), "07:00 is quiet: the evening before")
+		assert.Contains(t, m.Text, "12 часов", "the text says how long it really is: %s", m.Text)
+		assert.NotContains(t, m.Text, "2 часа")
+	}
+}
+
+func TestQuietHoursFallBackToTheBranchZone(t *testing.T) {
+	e := newEnv(t)
+	// 19:30 in Moscow is 23:30 in Novosibirsk, where the client's branch is.
+	e.clock.set(time.Date(2026, 12, 1, 12, 0, 0, 0, moscow))
+	due := time.Date(2026, 12, 1, 19, 30, 0, 0, moscow)
+	msgs := e.notify(notify.Request{UserID: "anna", Category: notify.CategoryReminders, Kind: notify.KindReminder,
+		Key: "r", Data: appointmentData(), DueAt: due, TimeZone: "Asia/Novosibirsk"})
+	require.NotEmpty(t, msgs)
+	nsk := mustZone("Asia/Novosibirsk")
+	assert.True(t, time.Date(2026, 12, 2, 9, 0, 0, 0, nsk).Equal(msgs[0].DueAt), "due %s", msgs[0].DueAt.In(nsk))
+}
+
+func TestAKindMissingAChannelSkipsOnlyThatChannel(t *testing.T) {
+	tpl, err := notify.NewTemplates(fstest.MapFS{
+		"serum.ru.email.tmpl": {Data: []byte(`{{define "subject"}}Сыворотка{{end}}{{define "text"}}Пора обновить сыворотку.{{end}}`)},
+	}, "")
+	require.NoError(t, err)
+	e := newEnv(t, func(c *notify.Config) { c.Templates = tpl })
+	msgs := e.notify(notify.Request{UserID: "anna", Category: notify.CategoryAppointments, Kind: "serum", Key: "s", Data: nil})
+	assert.Equal(t, []notify.Channel{notify.ChannelEmail}, channelsOf(msgs), "no SMS template: the e-mail still goes, and no error stalls the caller")
 }

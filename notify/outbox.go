@@ -12,9 +12,10 @@ type Category string
 
 // The categories.
 const (
-	// CategorySecurity: sign-in and verification codes. Always sent, on the
-	// channel of the identifier itself; not switchable, not held back at
-	// night.
+	// CategorySecurity: sign-in and verification codes. They are sent at
+	// once by the sign-in service, on the channel of the identifier itself,
+	// not through the outbox; the category exists so that clients see it is
+	// not switchable. A Request in it queues nothing (it has no channels).
 	CategorySecurity Category = "security"
 	// CategoryAppointments: confirmations, changes and cancellations. Not
 	// held back at night: they answer what the client just did, or warn of a
@@ -114,7 +115,10 @@ type Result struct {
 	ProviderID string    // with StatusSent
 	Error      string    // the failure, for staff; never the text
 	RetryAt    time.Time // with StatusPending
-	At         time.Time
+	// To, when not empty, replaces the message's address: the one it was
+	// actually sent to (the client changed their phone meanwhile).
+	To string
+	At time.Time
 }
 
 // MessageFilter selects messages for Messages. UserID is required.

@@ -136,13 +136,16 @@ func kindsCases(t *testing.T) []kindsCase {
 		{name: "cancelled by the clinic, with a reason", kind: notify.KindAppointmentCancelled,
 			data: appt(func(d *notify.AppointmentData) { d.ByClinic, d.Reason = true, "Специалист заболел" }),
 			want: map[string][]string{
-				"ru.sms":  {"Извините, запись на 1 декабря, вторник, в 12:00 отменена: Специалист заболел."},
-				"en.sms":  {"Sorry, your visit on Tuesday, 1 December, at 12:00 is cancelled: Специалист заболел."},
-				"ru.push": {"Извините", "Причина: Специалист заболел."}, "en.push": {"Sorry", "Reason: Специалист заболел."},
+				"ru.sms":  {"Извините, запись на 1 декабря, вторник, в 12:00 отменена."},
+				"en.sms":  {"Sorry, your visit on Tuesday, 1 December, at 12:00 is cancelled."},
+				"ru.push": {"Извините"}, "en.push": {"Sorry"},
 				"ru.email": {"К сожалению", "Простите", "Причина: Специалист заболел"},
 				"en.email": {"Unfortunately", "sorry", "Reason: Специалист заболел"},
 			},
-			notWant: map[string][]string{"ru": {"видеть вас снова"}, "en": {"see you again"}},
+			// A reason is free text typed by staff: it may say more than a
+			// lock screen or a third party's SMS gateway should see.
+			notWant: map[string][]string{"ru": {"видеть вас снова"}, "en": {"see you again"},
+				"ru.sms": {"заболел"}, "en.sms": {"заболел"}, "ru.push": {"заболел"}, "en.push": {"заболел"}},
 		},
 		{name: "cancelled by the clinic, no reason", kind: notify.KindAppointmentCancelled,
 			data:    appt(func(d *notify.AppointmentData) { d.ByClinic = true }),
@@ -158,14 +161,15 @@ func kindsCases(t *testing.T) []kindsCase {
 				d.Reason = "Не смогу прийти, уезжаю в командировку"
 			}),
 			want: map[string][]string{
-				"ru.email": {"Причина: Не смогу прийти, уезжаю в командировку"}, "ru.push": {"Причина: Не смогу прийти"},
-				"en.email": {"Reason: Не смогу прийти, уезжаю в командировку"}, "en.push": {"Reason: Не смогу прийти"},
+				"ru.email": {"Причина: Не смогу прийти, уезжаю в командировку"},
+				"en.email": {"Reason: Не смогу прийти, уезжаю в командировку"},
 			},
 			// The client's own words are not echoed in an SMS: they know them, and
 			// they are as long as they like.
 			notWant: map[string][]string{
 				"ru": {"Извините", "К сожалению"}, "en": {"Sorry", "Unfortunately"},
 				"ru.sms": {"Причина", "командировку"}, "en.sms": {"Reason", "командировку"},
+				"ru.push": {"командировку"}, "en.push": {"командировку"},
 			},
 		},
 		{name: "reminder a day before", kind: notify.KindReminder, data: appt(nil),

@@ -73,6 +73,15 @@ func (s *Service) authorize(ctx context.Context, actor Actor, clientID, what str
 	return nil
 }
 
+// CheckAccess reports whether actor may see clientID's card — nil, or
+// ErrNotFound — and records a staff access in the audit trail as every card
+// read does; what names the part read ("notifications", "plans"). Other
+// parts of the cabinet that show a client's data to staff use it, so one
+// rule decides who sees a client.
+func (s *Service) CheckAccess(ctx context.Context, actor Actor, clientID, what string) error {
+	return s.authorize(ctx, actor, clientID, what, false)
+}
+
 // related reports whether a member of staff has a relation to the client
 // that opens the card.
 func (s *Service) related(ctx context.Context, actor Actor, clientID string) (bool, error) {

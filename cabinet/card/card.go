@@ -25,6 +25,12 @@ type Config struct {
 	// Audit records staff reads of a card and other sensitive access
 	// (required): the cabinet passes auth's audit trail.
 	Audit func(ctx context.Context, e auth.AuditEntry) error
+	// OnMarketingConsent is called after a marketing consent was recorded
+	// on the card (given or withdrawn; source "cabinet" or "front_desk",
+	// version the text's), to keep the notification settings in step:
+	// the cabinet passes notify's UpdateSettings. Optional. Its error is
+	// returned to the caller; the consent record stays.
+	OnMarketingConsent func(ctx context.Context, userID string, granted bool, source, version string) error
 
 	// Photos: the upload size cap (default 15 MB, enforced while
 	// streaming), the pixel cap checked from the header before decoding

@@ -184,10 +184,15 @@ func (s *server) revokeOthers(w http.ResponseWriter, r *http.Request, who auth.I
 
 // me: GET /api/v1/me.
 func (s *server) me(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	profile, err := s.profileSummary(r, who)
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"user":       toUserJSON(who.User),
 		"session_id": who.Session.ID,
 		"csrf_token": s.auth.CSRFToken(who.Session.ID),
+		"profile":    profile,
 	})
 	return nil
 }

@@ -74,6 +74,7 @@ var errorTable = []struct {
 	{card.ErrInvalidImage, errorKind{422, "invalid_image", "Файл повреждён или не является изображением.", "The file is damaged or not an image."}},
 	{card.ErrInvalidTransition, errorKind{409, "invalid_transition", "Заказ в таком статусе нельзя изменить так.", "The order cannot change that way in its current status."}},
 	{card.ErrOutOfStock, errorKind{409, "out_of_stock", "Этого товара нет в наличии в выбранном филиале.", "The product is out of stock at that branch."}},
+	{card.ErrVersionConflict, errorKind{409, "conflict", "Анкету только что изменили. Обновите страницу и повторите.", "The questionnaire was just changed. Reload and try again."}},
 	{card.ErrInvalidInput, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{anyError[*notify.ValidationError]{}, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{errMalformedParam, errorKind{400, "malformed_parameter", "Параметр запроса в неверном формате (даты — ГГГГ-ММ-ДД).", "A query parameter is malformed (dates are YYYY-MM-DD)."}},

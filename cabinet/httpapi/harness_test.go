@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kabinet-dev/kabinet/cabinet"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/cabinet/httpapi"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
@@ -71,6 +72,11 @@ func newHarness(t *testing.T, tune ...func(*cabinet.Config)) *harness {
 		Push:           outbox,
 		VAPIDPublicKey: testVAPIDKey,
 		Now:            clk.Now,
+		Blobs: func() card.BlobStore {
+			b, err := card.NewDiskBlobs(filepath.Join(t.TempDir(), "blobs"))
+			require.NoError(t, err)
+			return b
+		}(),
 	}
 	for _, f := range tune {
 		f(&cfg)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/auth"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
 )
 
@@ -125,6 +126,13 @@ func (s *server) updateNotificationSettings(w http.ResponseWriter, r *http.Reque
 	st, err := s.notify.UpdateSettings(r.Context(), who.User.ID, ch)
 	if err != nil {
 		return err
+	}
+	if ch.Marketing != nil {
+		// The card keeps the history of consents: record this one there too
+		// (only a real change is recorded, and the card does not call back).
+		if err := s.card.NoteMarketingConsent(r.Context(), who.User.ID, *ch.Marketing, card.SourceCabinet, ""); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, s.toSettingsJSON(r, st))
 	return nil
@@ -330,6 +338,15 @@ func (s *server) clientNotifications(w http.ResponseWriter, r *http.Request, who
 	// 422 without client_id, 404 for nobody (or a staff account the caller
 	// may not see); the look-up writes the audit line.
 	if err := s.knownClient(r, who, clientID); err != nil {
+		return err
+	}
+	// Only staff who may see the client's card see their messages (a
+	// specialist: their own clients; a manager: their branches').
+	actor, err := s.cardActor(r, who, true)
+	if err != nil {
+		return err
+	}
+	if err := s.card.CheckAccess(r.Context(), actor, clientID, "notifications"); err != nil {
 		return err
 	}
 	list, next, err := s.messagesPage(r, clientID, p)

@@ -334,6 +334,16 @@ func TestStaffNotificationsOverHTTP(t *testing.T) {
 	h.booked(boris.userID, "boris-0")
 
 	path := "/api/v1/staff/notifications?client_id=" + anna.userID
+	// Staff see a client's messages only with a relation to the client: a
+	// manager of a branch she visits, a specialist she sees.
+	for _, who := range []signedIn{desk, doc} {
+		r := h.do(req{method: "GET", path: path, token: who.token})
+		assert.Equal(t, http.StatusNotFound, r.StatusCode, "no appointment with Anna yet")
+	}
+	h.seedClinic(doc.userID)
+	r := h.do(req{method: "POST", path: "/api/v1/me/appointments", token: anna.token,
+		body: bookBody("A", time.Date(2026, 11, 30, 10, 0, 0, 0, moscowZone(t)))})
+	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
 	for _, who := range []signedIn{owner, desk, doc} {
 		list := notificationsOf(t, h.do(req{method: "GET", path: path, token: who.token}))
 		require.Len(t, list, 2, "Anna's only")
@@ -360,7 +370,7 @@ func TestStaffNotificationsOverHTTP(t *testing.T) {
 	assert.NotEmpty(t, viewed)
 
 	// Paging works as for the client.
-	r := h.do(req{method: "GET", path: path + "&limit=1", token: desk.token})
+	r = h.do(req{method: "GET", path: path + "&limit=1", token: desk.token})
 	require.Len(t, notificationsOf(t, r), 1)
 	next := r.json(t)["next"].(map[string]any)
 	q := url.Values{"client_id": {anna.userID}, "limit": {"1"}, "before": {next["before"].(string)}, "before_id": {next["before_id"].(string)}}
@@ -522,4 +532,11 @@ func FuzzNotificationBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+func moscowZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Moscow")
+	require.NoError(t, err)
+	return loc
 }

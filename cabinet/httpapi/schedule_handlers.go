@@ -309,6 +309,14 @@ func (s *server) clientPlans(w http.ResponseWriter, r *http.Request, who auth.Id
 	if err := s.knownClient(r, who, r.PathValue("id")); err != nil {
 		return err
 	}
+	// Only staff who may see the client's card see their courses.
+	actor, err := s.cardActor(r, who, true)
+	if err != nil {
+		return err
+	}
+	if err := s.card.CheckAccess(r.Context(), actor, r.PathValue("id"), "plans"); err != nil {
+		return err
+	}
 	list, err := s.booking.ClientPlans(r.Context(), staffActor(who), r.PathValue("id"))
 	if err != nil {
 		return s.bookingError(r, who, err)

@@ -72,33 +72,46 @@ func (c *committer) write(ctx context.Context, fn func(ctx context.Context, tx *
 	c.mu.Lock()
 	c.queue = append(c.queue, job)
 	c.mu.Unlock()
+	select {
+	case <-job.done:
+	case c.token <- struct{}{}:
+		c.lead(job)
+	}
+	return job.err
+}
+
+// lead runs batches until job's is done — it is in the queue, since a
+// leader finishes every job it takes before it gives the writer back — and
+// then gives the writer back, whatever happens.
+func (c *committer) lead(job *writeJob) {
+	defer func() { <-c.token }()
 	for {
 		select {
 		case <-job.done:
-			return job.err
-		case c.token <- struct{}{}:
-			// The writer is ours. Run batches until this job's is done: it is
-			// in the queue (a leader finishes every job it takes before it
-			// gives the writer back).
-			for {
-				select {
-				case <-job.done:
-					<-c.token
-					return job.err
-				default:
-				}
-				c.mu.Lock()
-				n := min(len(c.queue), maxBatch)
-				batch := c.queue[:n:n]
-				c.queue = c.queue[n:]
-				if len(c.queue) == 0 {
-					c.queue = nil
-				}
-				c.mu.Unlock()
-				c.run(batch)
-			}
+			return
+		default:
 		}
+		c.mu.Lock()
+		n := min(len(c.queue), maxBatch)
+		batch := c.queue[:n:n]
+		c.queue = c.queue[n:]
+		if len(c.queue) == 0 {
+			c.queue = nil
+		}
+		c.mu.Unlock()
+		c.run(batch)
 	}
+}
+
+// call runs a job's fn; a panic in it fails that job (and only it) instead
+// of killing the leader, which serves other callers' writes.
+func call(j *writeJob, tx *sql.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("sqlite: write panicked: %v", r)
+		}
+	}()
+	return j.fn(context.WithoutCancel(j.ctx), tx)
 }
 
 // run runs one batch in one transaction and tells each job its result.
@@ -125,7 +138,7 @@ func (c *committer) run(batch []*writeJob) {
 		// Alone: no savepoint needed, a failure rolls the transaction back.
 		j := batch[0]
 		if j.err = j.ctx.Err(); j.err == nil {
-			j.err = j.fn(context.WithoutCancel(j.ctx), tx)
+			j.err = call(j, tx)
 		}
 		if j.err != nil {
 			tx.Rollback()
@@ -149,7 +162,7 @@ func (c *committer) run(batch []*writeJob) {
 			j.err = broken
 			continue
 		}
-		j.err = j.fn(context.WithoutCancel(j.ctx), tx)
+		j.err = call(j, tx)
 		if j.err != nil {
 			// Undo this job only. If SQLite already rolled back the whole
 			// transaction (a disk full, an I/O error), the savepoint is gone

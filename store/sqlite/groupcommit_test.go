@@ -241,3 +241,25 @@ const (
 	timeoutLong = 30 * time.Second
 	pollEvery   = time.Millisecond
 )
+
+func TestGroupCommitPanicFailsOnlyItsWrite(t *testing.T) {
+	st, _ := gcStore(t)
+	jobs := []writeJob{
+		{fn: insertJob("a", nil)},
+		{fn: func(ctx context.Context, tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO gc (k) VALUES ('p')`); err != nil {
+				return err
+			}
+			panic("a bug in one write")
+		}},
+		{fn: insertJob("c", nil)},
+	}
+	release, wait := queueBehindBlocker(t, st, jobs)
+	release()
+	errs := wait()
+	assert.NoError(t, errs[0])
+	assert.ErrorContains(t, errs[1], "panicked")
+	assert.NoError(t, errs[2])
+	assert.Equal(t, []string{"a", "blocker", "c"}, gcKeys(t, st), "the panicking write is undone, its neighbours committed")
+	require.NoError(t, st.write(t.Context(), insertJob("after", nil)), "the writer is free afterwards")
+}

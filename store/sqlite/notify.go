@@ -55,7 +55,8 @@ const (
 	// updated at, id, owner.
 	finishMessageSQL = `UPDATE messages SET status = ?, provider_id = coalesce(?, provider_id),
 			sent_at = coalesce(?, sent_at), due_at = coalesce(?, due_at), attempts = attempts + ?,
-			last_error = ?, lease_owner = '', lease_until = NULL, updated_at = ?
+			last_error = ?, recipient = coalesce(nullif(?, ''), recipient),
+			lease_owner = '', lease_until = NULL, updated_at = ?
 		WHERE id = ? AND lease_owner = ? AND status = 'pending'`
 )
 
@@ -174,7 +175,7 @@ func (s *Store) FinishMessage(ctx context.Context, id, owner string, r notify.Re
 	}
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, finishMessageSQL, string(r.Status), providerID, sentAt, dueAt, attempt,
-			r.Error, encodeTime(r.At), id, owner)
+			r.Error, r.To, encodeTime(r.At), id, owner)
 		if err != nil {
 			return fmt.Errorf("sqlite: finish message: %w", err)
 		}

@@ -340,6 +340,13 @@ func testNotifyFinish(t *testing.T, open func(t *testing.T) cabinet.Store) {
 			},
 		},
 		{
+			name:   "sent to a new address",
+			result: notify.Result{Status: notify.StatusSent, ProviderID: "prov-1", To: "+79001112233", At: done},
+			want: func(m *notify.Message) {
+				m.Status, m.ProviderID, m.SentAt, m.Attempts, m.To = notify.StatusSent, "prov-1", done, 1, "+79001112233"
+			},
+		},
+		{
 			name:   "retry",
 			result: notify.Result{Status: notify.StatusPending, Error: "timeout", RetryAt: retryAt, At: done},
 			want:   func(m *notify.Message) { m.DueAt, m.Attempts, m.LastError = retryAt, 1, "timeout" },
