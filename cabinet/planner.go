@@ -54,10 +54,10 @@ type planner struct {
 	namesInMessages bool
 }
 
-// runOnce plans the events after the cursor, in order, queues their
-// messages in few transactions (a notify.Batch) and then advances the cursor
-// past the last event planned. On a failure it queues what the events before
-// the failing one planned, advances the cursor to just before it, and
+// runOnce plans the events after the cursor, in order, and queues their
+// messages in few transactions, each moving the cursor past the events whose
+// messages it holds (a planBatch). On a failure it queues what the events
+// before the failing one planned, leaves the cursor just before it, and
 // returns the error; the event is planned again next time. It returns how
 // many events it planned.
 func (p *planner) runOnce(ctx context.Context) (int, error) {
@@ -69,9 +69,9 @@ func (p *planner) runOnce(ctx context.Context) (int, error) {
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
-	pass := &pass{planner: p, batch: p.notifier.NewBatch(),
+	pass := &pass{planner: p, batch: newPlanBatch(p, bookingConsumer),
 		services: map[string]booking.Service{}, branches: map[string]booking.Branch{}, specialists: map[string]string{}}
-	planned, last := 0, cursor
+	planned := 0
 	var planErr error
 	for _, ev := range events {
 		err := pass.plan(ctx, ev)
@@ -80,21 +80,19 @@ func (p *planner) runOnce(ctx context.Context) (int, error) {
 			// nothing to say about it, and waiting will not change that.
 			p.log.WarnContext(ctx, "cabinet: no messages for an event whose catalog entry is gone",
 				"seq", ev.Seq, "type", ev.Type, "err", err)
+			pass.batch.EventFailed()
 			err = nil
 		}
 		if err != nil {
+			pass.batch.EventFailed()
 			planErr = fmt.Errorf("cabinet: planning messages for event %d (%s): %w", ev.Seq, ev.Type, err)
 			break
 		}
-		planned, last = planned+1, ev.Seq
+		pass.batch.EventDone(ev.Seq)
+		planned++
 	}
 	if err := pass.batch.Flush(ctx); err != nil {
-		return 0, err // nothing advanced: all of it is planned again
-	}
-	if last > cursor {
-		if err := p.store.AdvanceCursor(ctx, bookingConsumer, last, p.now().UTC()); err != nil {
-			return 0, err
-		}
+		return 0, err // the cursor did not move past what was not queued
 	}
 	return planned, planErr
 }
@@ -104,7 +102,7 @@ func (p *planner) runOnce(ctx context.Context) (int, error) {
 // specialist once.
 type pass struct {
 	*planner
-	batch       *notify.Batch
+	batch       *planBatch
 	services    map[string]booking.Service
 	branches    map[string]booking.Branch
 	specialists map[string]string // names

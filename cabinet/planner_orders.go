@@ -55,29 +55,27 @@ func (p *planner) runOrdersOnce(ctx context.Context) (int, error) {
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
-	pass := &orderPass{planner: p, batch: p.notifier.NewBatch(), branches: map[string]booking.Branch{}}
-	planned, last := 0, cursor
+	pass := &orderPass{planner: p, batch: newPlanBatch(p, ordersConsumer), branches: map[string]booking.Branch{}}
+	planned := 0
 	var planErr error
 	for _, ev := range events {
 		err := pass.plan(ctx, ev)
 		if errors.Is(err, booking.ErrNotFound) {
 			p.log.WarnContext(ctx, "cabinet: no messages for an order whose branch is gone",
 				"seq", ev.Seq, "type", ev.Type, "err", err)
+			pass.batch.EventFailed()
 			err = nil
 		}
 		if err != nil {
+			pass.batch.EventFailed()
 			planErr = fmt.Errorf("cabinet: planning messages for order event %d (%s): %w", ev.Seq, ev.Type, err)
 			break
 		}
-		planned, last = planned+1, ev.Seq
+		pass.batch.EventDone(ev.Seq)
+		planned++
 	}
 	if err := pass.batch.Flush(ctx); err != nil {
 		return 0, err
-	}
-	if last > cursor {
-		if err := p.store.AdvanceCursor(ctx, ordersConsumer, last, p.now().UTC()); err != nil {
-			return 0, err
-		}
 	}
 	return planned, planErr
 }
@@ -85,7 +83,7 @@ func (p *planner) runOrdersOnce(ctx context.Context) (int, error) {
 // orderPass is one runOrdersOnce: its batch and the branches it read.
 type orderPass struct {
 	*planner
-	batch    *notify.Batch
+	batch    *planBatch
 	branches map[string]booking.Branch
 }
 
@@ -177,6 +175,7 @@ func (p *orderPass) tell(ctx context.Context, ev card.OrderEvent, kind, what str
 	return p.batch.Notify(ctx, notify.Request{
 		UserID: o.ClientID, Category: notify.CategoryOrders, Kind: kind, Key: orderKey(o.ID, what),
 		Ref: orderRef(o.ID), Data: d, ExpiresAt: ev.At.Add(expiresAfter), URL: orderPage(o.ID),
+		TimeZone: br.TimeZone,
 	})
 }
 
@@ -215,6 +214,7 @@ func (p *orderPass) replenish(ctx context.Context, ev card.OrderEvent) error {
 		err := p.batch.Notify(ctx, notify.Request{
 			UserID: o.ClientID, Category: notify.CategoryReminders, Kind: notify.KindReplenish, Key: ref, Ref: ref,
 			Data: d, DueAt: due, ExpiresAt: runsOut.Add(replenishGrace), URL: productPage(it.ProductID),
+			TimeZone: br.TimeZone,
 		})
 		if err != nil {
 			return err

@@ -36,4 +36,9 @@ type Cursors interface {
 	// AdvanceCursor moves the consumer's position to seq at at; a seq not
 	// above the stored one changes nothing (cursors never go back).
 	AdvanceCursor(ctx context.Context, consumer string, seq int64, at time.Time) error
+	// EnqueueAndAdvance queues msgs as notify.Store.EnqueueMessages does and
+	// advances the consumer's cursor to seq as AdvanceCursor does, in one
+	// transaction: either both happen or neither. It returns how many
+	// messages were new.
+	EnqueueAndAdvance(ctx context.Context, msgs []notify.Message, consumer string, seq int64, at time.Time) (int, error)
 }

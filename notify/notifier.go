@@ -99,9 +99,9 @@ type Config struct {
 
 // DefaultChannels is the channel choice of a client who never chose:
 // appointments by SMS, e-mail and push; reminders by SMS and push; offers
-// and orders by e-mail and push; news by e-mail. Appointments and reminders
-// fall back to whatever the client can be reached on when none of these
-// reach them.
+// and orders by e-mail and push; news by e-mail. Appointments, reminders and
+// orders fall back to whatever the client can be reached on when none of
+// these reach them.
 func DefaultChannels() map[Category][]Channel {
 	return map[Category][]Channel{
 		CategoryAppointments: {ChannelSMS, ChannelEmail, ChannelPush},
@@ -374,15 +374,13 @@ func (n *Notifier) recipient(ctx context.Context, userID string, cache map[strin
 // and contact are read once, and the messages are written when the batch
 // is flushed. A withdrawal flushes first, so that it applies to the
 // messages planned before it, exactly as Notify then Withdraw would. A
-// Batch is for one goroutine; nothing is queued until Flush.
+// Batch is for one goroutine; nothing is queued until Flush (or Withdraw):
+// plan a bounded number of requests per batch.
 type Batch struct {
 	n       *Notifier
 	cache   map[string]*recipient
 	pending []Message
 }
-
-// maxBatchMessages flushes a Batch on its own past this many messages.
-const maxBatchMessages = 1000
 
 // NewBatch starts a batch.
 func (n *Notifier) NewBatch() *Batch {
@@ -397,10 +395,16 @@ func (b *Batch) Notify(ctx context.Context, req Request) error {
 		return err
 	}
 	b.pending = append(b.pending, msgs...)
-	if len(b.pending) >= maxBatchMessages {
-		return b.Flush(ctx)
-	}
 	return nil
+}
+
+// Take returns the messages planned and not yet queued, and forgets them:
+// for a caller that queues them itself, together with its own write (a
+// planner moving its cursor in the same transaction).
+func (b *Batch) Take() []Message {
+	out := b.pending
+	b.pending = nil
+	return out
 }
 
 // Withdraw flushes the batch, then withdraws as Notifier.Withdraw does.
@@ -468,9 +472,9 @@ func (n *Notifier) targets(ctx context.Context, req Request, rc *recipient) ([]t
 		return out, err // found, or the client chose "none"
 	}
 	// The client chose channels they cannot be reached on (no e-mail, no
-	// browser subscribed). Appointments and reminders matter too much to
-	// drop: they go wherever the client can be reached.
-	if req.Category == CategoryAppointments || req.Category == CategoryReminders {
+	// browser subscribed). Appointments, reminders and orders matter too
+	// much to drop: they go wherever the client can be reached.
+	if req.Category == CategoryAppointments || req.Category == CategoryReminders || req.Category == CategoryOrders {
 		return resolve([]Channel{ChannelSMS, ChannelEmail, ChannelPush})
 	}
 	return nil, nil

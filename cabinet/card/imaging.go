@@ -357,45 +357,52 @@ func chromaSize(r image.YCbCrSubsampleRatio, w, h int) (int, int) {
 // orientPlane copies a w×h plane of bpp-byte pixels transformed by the EXIF
 // orientation o (2–8): 2 mirrors left–right, 3 turns by 180°, 4 mirrors
 // top–bottom, 5 transposes, 6 turns clockwise by 90°, 7 transverses, 8
-// turns counter-clockwise by 90°; 5–8 swap width and height. Each output
-// row is one line of the source walked from a start with a fixed step.
+// turns counter-clockwise by 90°; 5–8 swap width and height. Output pixel
+// (X, Y) is source byte base + X·dx + Y·dy; the copy goes in 64×64 tiles, so
+// that the turns, which walk the source down its columns, stay in cache.
 func orientPlane(src []byte, stride, w, h, bpp, o int) (dst []byte, dstStride, ow, oh int) {
 	ow, oh = w, h
 	if o >= 5 {
 		ow, oh = h, w
 	}
+	var base, dx, dy int
+	switch o {
+	case 2: // x = w-1-X, y = Y
+		base, dx, dy = (w-1)*bpp, -bpp, stride
+	case 3: // x = w-1-X, y = h-1-Y
+		base, dx, dy = (h-1)*stride+(w-1)*bpp, -bpp, -stride
+	case 4: // x = X, y = h-1-Y
+		base, dx, dy = (h-1)*stride, bpp, -stride
+	case 5: // x = Y, y = X
+		base, dx, dy = 0, stride, bpp
+	case 6: // x = Y, y = h-1-X
+		base, dx, dy = (h-1)*stride, -stride, bpp
+	case 7: // x = w-1-Y, y = h-1-X
+		base, dx, dy = (h-1)*stride+(w-1)*bpp, -stride, -bpp
+	case 8: // x = w-1-Y, y = X
+		base, dx, dy = (w-1)*bpp, stride, -bpp
+	}
 	dstStride = ow * bpp
 	dst = make([]byte, dstStride*oh)
-	for y := range oh {
-		var start, step int
-		switch o {
-		case 2: // x = w-1-X, y = Y
-			start, step = y*stride+(w-1)*bpp, -bpp
-		case 3: // x = w-1-X, y = h-1-Y
-			start, step = (h-1-y)*stride+(w-1)*bpp, -bpp
-		case 4: // x = X, y = h-1-Y
-			start, step = (h-1-y)*stride, bpp
-		case 5: // x = Y, y = X
-			start, step = y*bpp, stride
-		case 6: // x = Y, y = h-1-X
-			start, step = (h-1)*stride+y*bpp, -stride
-		case 7: // x = w-1-Y, y = h-1-X
-			start, step = (h-1)*stride+(w-1-y)*bpp, -stride
-		case 8: // x = w-1-Y, y = X
-			start, step = (w-1-y)*bpp, stride
-		}
-		row := dst[y*dstStride : (y+1)*dstStride]
-		off := start
-		if bpp == 1 {
-			for x := range row {
-				row[x] = src[off]
-				off += step
+	const tile = 64
+	for ty := 0; ty < oh; ty += tile {
+		for tx := 0; tx < ow; tx += tile {
+			xEnd := min(tx+tile, ow)
+			for y := ty; y < min(ty+tile, oh); y++ {
+				off := base + y*dy + tx*dx
+				row := dst[y*dstStride+tx*bpp : y*dstStride+xEnd*bpp]
+				if bpp == 1 {
+					for x := range row {
+						row[x] = src[off]
+						off += dx
+					}
+					continue
+				}
+				for x := 0; x < len(row); x += bpp {
+					copy(row[x:x+bpp], src[off:off+bpp])
+					off += dx
+				}
 			}
-			continue
-		}
-		for x := 0; x < len(row); x += bpp {
-			copy(row[x:x+bpp], src[off:off+bpp])
-			off += step
 		}
 	}
 	return dst, dstStride, ow, oh
@@ -492,11 +499,23 @@ func shrink(src image.Image, side int) *image.RGBA {
 func rowFiller(src image.Image) func(y int, rgb []byte) {
 	switch m := src.(type) {
 	case *image.YCbCr:
+		// normalize's subsamplings: chroma halved across for 4:2:2 and
+		// 4:2:0, down for 4:2:0 and 4:4:0.
+		xShift, yShift := 0, 0
+		switch m.SubsampleRatio {
+		case image.YCbCrSubsampleRatio422:
+			xShift = 1
+		case image.YCbCrSubsampleRatio420:
+			xShift, yShift = 1, 1
+		case image.YCbCrSubsampleRatio440:
+			yShift = 1
+		}
 		return func(y int, rgb []byte) {
-			yRow := m.Y[y*m.YStride:]
-			for x := range m.Rect.Dx() {
-				ci := m.COffset(x, y)
-				r, g, b := color.YCbCrToRGB(yRow[x], m.Cb[ci], m.Cr[ci])
+			yRow := m.Y[y*m.YStride : y*m.YStride+m.Rect.Dx()]
+			c := (y >> yShift) * m.CStride
+			cb, cr := m.Cb[c:], m.Cr[c:]
+			for x, lum := range yRow {
+				r, g, b := color.YCbCrToRGB(lum, cb[x>>xShift], cr[x>>xShift])
 				rgb[3*x], rgb[3*x+1], rgb[3*x+2] = r, g, b
 			}
 		}

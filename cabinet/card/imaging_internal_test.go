@@ -252,15 +252,15 @@ func FuzzProcessPhoto(f *testing.F) {
 
 func TestProcessPhotoFormats(t *testing.T) {
 	s := imagingService(40_000_000, 2)
-	q := PhotoFixtureQuadrants(1600, 1000)
+	q := PhotoFixtureQuadrants(1300, 800)
 	for _, tc := range []struct {
 		name string
 		data []byte
 		w, h int
 	}{
-		{"jpeg", PhotoFixtureJPEG(q, 90), 1600, 1000},
-		{"png", PhotoFixturePNG(q), 1600, 1000},
-		{"png, orientation 6 in eXIf", PhotoFixturePNGWithExif(q, 6), 1000, 1600},
+		{"jpeg", PhotoFixtureJPEG(q, 90), 1300, 800},
+		{"png", PhotoFixturePNG(q), 1300, 800},
+		{"png, orientation 6 in eXIf", PhotoFixturePNGWithExif(q, 6), 800, 1300},
 		{"webp with alpha", PhotoFixtureWebP(300, 200, color.NRGBA{200, 10, 10, 0}, 0), 300, 200},
 		{"webp, orientation 8 in EXIF", PhotoFixtureWebP(300, 200, color.NRGBA{10, 10, 200, 255}, 8), 200, 300},
 		{"gray jpeg", PhotoFixtureJPEG(image.NewGray(image.Rect(0, 0, 50, 70)), 90), 50, 70},
@@ -288,4 +288,25 @@ func TestProcessPhotoFormats(t *testing.T) {
 	require.NoError(t, err)
 	r, g, b, _ := img.At(8, 8).RGBA()
 	assert.Greater(t, min(r, g, b)>>8, uint32(245), "white, not black")
+}
+
+// At its own size shrink is a colour conversion: each pixel as image/color
+// converts it, for every subsampling normalize keeps.
+func TestShrinkReadsEverySubsampling(t *testing.T) {
+	for _, ratio := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422,
+		image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440} {
+		m := image.NewYCbCr(image.Rect(0, 0, 9, 7), ratio)
+		for i := range m.Y {
+			m.Y[i] = uint8(i * 5)
+		}
+		for i := range m.Cb {
+			m.Cb[i], m.Cr[i] = uint8(60+i*7), uint8(220-i*5)
+		}
+		got := shrink(m, 100)
+		for y := range 7 {
+			for x := range 9 {
+				require.Equal(t, color.RGBAModel.Convert(m.At(x, y)), got.RGBAAt(x, y), "%v (%d,%d)", ratio, x, y)
+			}
+		}
+	}
 }

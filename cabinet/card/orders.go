@@ -209,6 +209,15 @@ type OrderStore interface {
 	// OrderEventsAfter returns up to limit (100 if limit ≤ 0) events of
 	// the orders stream with Seq > after, in Seq order.
 	OrderEventsAfter(ctx context.Context, after int64, limit int) ([]OrderEvent, error)
+
+	// DepersonalizeOrders is the orders' part of erasing a client, in one
+	// transaction: their orders are kept (the clinic must keep its sales)
+	// under pseudonym instead of clientID, without their comment or
+	// idempotency keys, and their history lines made by the client name
+	// the pseudonym; the notes written after their visits (health data) are
+	// deleted. It returns how many orders it changed. The event log is not
+	// touched: erasing a client's events is the log's own concern.
+	DepersonalizeOrders(ctx context.Context, clientID, pseudonym string) (int, error)
 }
 
 // Limits of an order.

@@ -239,3 +239,39 @@ func PhotoFixturePNGWithExif(img image.Image, orientation int) []byte {
 	out = append(out, c...)
 	return append(out, b[afterIHDR:]...)
 }
+
+// PhotoFixtureCamera is a w×h JPEG (quality 92, 4:2:0) that compresses
+// like a camera's photo rather than a drawing: smooth gradients, a few
+// soft shapes and sensor-like noise. Orientation 1–8 adds an EXIF block
+// with it (and GPS) as a phone would.
+func PhotoFixtureCamera(w, h, orientation int) []byte {
+	m := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	seed := uint32(2463534242)
+	noise := func() int { // xorshift32: deterministic, fast
+		seed ^= seed << 13
+		seed ^= seed >> 17
+		seed ^= seed << 5
+		return int(seed%25) - 12
+	}
+	for y := range h {
+		for x := range w {
+			dx, dy := x-w/2, y-h/2
+			v := 60 + 120*x/w + 40*y/h
+			if dx*dx+dy*dy < (h/3)*(h/3) { // a face-sized disc
+				v += 35
+			}
+			m.Y[y*m.YStride+x] = uint8(min(max(v+noise(), 0), 255))
+		}
+	}
+	for y := range (h + 1) / 2 {
+		for x := range (w + 1) / 2 {
+			m.Cb[y*m.CStride+x] = uint8(110 + 20*x/((w+1)/2) + noise()/3)
+			m.Cr[y*m.CStride+x] = uint8(150 - 15*y/((h+1)/2) + noise()/3)
+		}
+	}
+	b := PhotoFixtureJPEG(m, 92)
+	if orientation >= 1 && orientation <= 8 {
+		b = PhotoFixtureWithMetadata(b, orientation)
+	}
+	return b
+}

@@ -276,7 +276,8 @@ func (s *Service) UploadPhoto(ctx context.Context, actor Actor, clientID string,
 	for _, f := range files {
 		key := newBlobKey()
 		if err := s.cfg.Blobs.Put(ctx, key, bytes.NewReader(f.img.data)); err != nil {
-			s.deleteBlobs(cleanup, p.keys())
+			// The failed key too: a store may not be as careful as DiskBlobs.
+			s.deleteBlobs(cleanup, append(p.keys(), key))
 			return Photo{}, fmt.Errorf("card: store photo file: %w", err)
 		}
 		*f.dst = PhotoFile{Key: key, Bytes: int64(len(f.img.data)), Width: f.img.width, Height: f.img.height}
@@ -297,23 +298,23 @@ func (s *Service) deleteBlobs(ctx context.Context, keys []string) {
 	}
 }
 
-// readCapped reads r whole, at most max bytes: ErrTooLarge beyond.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
+// readCapped reads r whole, at most limit bytes: ErrTooLarge beyond.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
 	var data []byte
 	if b, ok := r.(*bytes.Buffer); ok {
-		if int64(b.Len()) > max {
+		if int64(b.Len()) > limit {
 			return nil, ErrTooLarge
 		}
 		data = b.Next(b.Len())
 	} else {
 		var buf bytes.Buffer
-		if l, ok := r.(interface{ Len() int }); ok && int64(l.Len()) <= max {
+		if l, ok := r.(interface{ Len() int }); ok && int64(l.Len()) <= limit {
 			buf.Grow(l.Len() + bytes.MinRead) // ReadFrom wants MinRead spare bytes before each read
 		}
-		if _, err := buf.ReadFrom(io.LimitReader(r, max+1)); err != nil {
+		if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 			return nil, fmt.Errorf("card: read photo: %w", err)
 		}
-		if int64(buf.Len()) > max {
+		if int64(buf.Len()) > limit {
 			return nil, ErrTooLarge
 		}
 		data = buf.Bytes()
@@ -501,4 +502,38 @@ func auditID(id string) string {
 		}
 	}
 	return string(b)
+}
+
+// DeleteAllPhotos deletes every photo of the client, files first, as
+// DeletePhoto does one: for the client's erasure, or after the photos
+// consent is withdrawn and the client asks for their photos to go. It
+// returns how many were deleted; after an error, calling it again finishes
+// the job. Staff deletions are audited.
+//
+// Errors: ErrNotFound (not a client the actor may see);
+// ErrPhotosUnavailable.
+func (s *Service) DeleteAllPhotos(ctx context.Context, actor Actor, clientID string) (int, error) {
+	if s.cfg.Blobs == nil {
+		return 0, ErrPhotosUnavailable
+	}
+	if err := s.authorize(ctx, actor, clientID, "all photos", true); err != nil {
+		return 0, err
+	}
+	photos, err := s.cfg.Store.Photos(ctx, PhotoFilter{ClientID: clientID})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range photos {
+		for _, k := range p.keys() {
+			if err := s.cfg.Blobs.Delete(ctx, k); err != nil {
+				return n, fmt.Errorf("card: delete photo file: %w", err)
+			}
+		}
+		if _, err := s.cfg.Store.DeletePhoto(ctx, p.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

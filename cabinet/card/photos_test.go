@@ -204,14 +204,14 @@ func near(a color.Color, b color.RGBA, tol int) bool {
 func TestUploadPhotoStripsMetadata(t *testing.T) {
 	e := newPhotoEnv(t)
 	e.consent(phAnna, card.ConsentPhotos, true)
-	src := card.PhotoFixtureWithMetadata(card.PhotoFixtureJPEG(card.PhotoFixtureQuadrants(1600, 1200), 92), 1)
+	src := card.PhotoFixtureWithMetadata(card.PhotoFixtureJPEG(card.PhotoFixtureQuadrants(1300, 975), 92), 1)
 	for _, m := range card.PhotoFixtureMarkers {
 		require.Contains(t, string(src), m, "the fixture carries %s", m)
 	}
 	p, err := e.upload(phAnna, "ph-anna", card.PhotoUpload{Kind: card.PhotoBefore, Area: card.AreaFace}, src)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Date{Year: 2026, Month: 11, Day: 20}, p.TakenOn, "the day the camera recorded")
-	assert.Equal(t, [2]int{1600, 1200}, [2]int{p.Original.Width, p.Original.Height})
+	assert.Equal(t, [2]int{1300, 975}, [2]int{p.Original.Width, p.Original.Height})
 	assert.Equal(t, [2]int{1280, 960}, [2]int{p.Medium.Width, p.Medium.Height})
 	assert.Equal(t, [2]int{320, 240}, [2]int{p.Thumb.Width, p.Thumb.Height})
 	assert.Equal(t, card.FormatJPEG, p.SourceFormat)
@@ -390,7 +390,7 @@ func (f *faultyStore) CreatePhoto(ctx context.Context, p card.Photo, requires ..
 }
 
 func TestUploadPhotoFailuresLeaveNothing(t *testing.T) {
-	src := card.PhotoFixtureWithMetadata(card.PhotoFixtureJPEG(card.PhotoFixtureQuadrants(800, 600), 90), 6)
+	src := card.PhotoFixtureWithMetadata(card.PhotoFixtureJPEG(card.PhotoFixtureQuadrants(400, 300), 90), 6)
 	in := card.PhotoUpload{Kind: card.PhotoBefore, Area: card.AreaFace}
 	for failOn := 1; failOn <= 3; failOn++ {
 		t.Run(fmt.Sprint("file ", failOn, " fails"), func(t *testing.T) {
@@ -551,12 +551,29 @@ func TestDeletePhoto(t *testing.T) {
 	require.NoError(t, e.svc.DeletePhoto(ctx, phAnna, "ph-anna", keep.ID))
 	assert.Empty(t, e.files())
 	assert.Empty(t, e.photos("ph-anna"))
+
+	// All at once (erasure, or the photos consent withdrawn), and only hers.
+	for range 3 {
+		_, err := e.upload(phAnna, "ph-anna", card.PhotoUpload{Kind: card.PhotoBefore, Area: card.AreaFace}, src)
+		require.NoError(t, err)
+	}
+	e.consent(phBoris, card.ConsentPhotos, true)
+	_, err = e.upload(phBoris, "ph-boris", card.PhotoUpload{Kind: card.PhotoBefore, Area: card.AreaFace}, src)
+	require.NoError(t, err)
+	_, err = e.svc.DeleteAllPhotos(ctx, phBoris, "ph-anna")
+	assert.ErrorIs(t, err, card.ErrNotFound)
+	n, err := e.svc.DeleteAllPhotos(ctx, phAnna, "ph-anna")
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	assert.Empty(t, e.photos("ph-anna"))
+	assert.Len(t, e.photos("ph-boris"), 1)
+	assert.Len(t, e.files(), 3, "Boris's files stay")
 }
 
 func TestConcurrentUploads(t *testing.T) {
 	e := newPhotoEnv(t)
 	e.consent(phAnna, card.ConsentPhotos, true)
-	src := card.PhotoFixtureJPEG(card.PhotoFixtureQuadrants(640, 480), 90)
+	src := card.PhotoFixtureJPEG(card.PhotoFixtureQuadrants(320, 240), 90)
 	const n = 20
 	var wg sync.WaitGroup
 	errs := make([]error, n)

@@ -199,8 +199,11 @@ func (s *Service) Catalog(ctx context.Context, f CatalogFilter) ([]CatalogItem, 
 		}
 	}
 	products, err := s.cfg.Store.Products(ctx, ProductFilter{Category: f.Category, ActiveOnly: !f.IncludeInactive})
-	if err != nil || len(products) == 0 {
-		return []CatalogItem{}, err
+	if err != nil {
+		return nil, err
+	}
+	if len(products) == 0 {
+		return []CatalogItem{}, nil
 	}
 	ids := make([]string, len(products))
 	for i, p := range products {
@@ -343,6 +346,16 @@ var (
 
 // skinTypes are the questionnaire's skin types.
 var skinTypes = []SkinType{SkinNormal, SkinDry, SkinOily, SkinCombination, SkinSensitive}
+
+// ValidateProduct checks a product as PutProduct does — for a host that
+// loads a catalog into the store itself (an import, demo data) — and returns
+// it normalised: texts trimmed, the currency defaulted to RUB.
+//
+// Errors: *ValidationError naming the field.
+func ValidateProduct(p Product) (Product, error) {
+	err := normalizeProduct(&p)
+	return p, err
+}
 
 // normalizeProduct trims p's texts, checks every field and fills defaults.
 func normalizeProduct(p *Product) error {

@@ -1,8 +1,12 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +16,10 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
+	"github.com/kabinet-dev/kabinet/notify"
+	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
 // ordersClinic is the harness's clinic with a catalog and its people: the
@@ -19,10 +27,10 @@ import (
 // specialist of b1 with no client ("doc2"), managers of b1 and of b2, and
 // clients Anna (a completed visit with A on 2026-11-20) and Boris.
 type ordersClinic struct {
-	h                                             *harness
-	owner, doc, doc2, mgr, mgrOther, anna, boris  signedIn
-	visitID                                       string
-	byName                                        map[string]signedIn
+	h                                            *harness
+	owner, doc, doc2, mgr, mgrOther, anna, boris signedIn
+	visitID                                      string
+	byName                                       map[string]signedIn
 }
 
 func newOrdersClinic(t *testing.T) *ordersClinic {
@@ -86,7 +94,7 @@ func newOrdersClinic(t *testing.T) *ordersClinic {
 
 // orderBody is an order of the products (id → quantity) at a branch.
 func orderBody(branch string, items ...any) map[string]any {
-	var list []map[string]any
+	list := []map[string]any{}
 	for i := 0; i+1 < len(items); i += 2 {
 		list = append(list, map[string]any{"product_id": items[i], "quantity": items[i+1]})
 	}
@@ -240,14 +248,15 @@ func TestOrdersOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	hist := r.json(t)["history"].([]any)
 	require.Len(t, hist, 3)
-	assert.Equal(t, map[string]any{"from": "confirmed", "to": "ready", "at": "2026-11-25T10:08:00Z", "by_staff": true}, hist[2])
+	now := h.clock.Now().UTC().Format(time.RFC3339)
+	assert.Equal(t, map[string]any{"from": "confirmed", "to": "ready", "at": now, "by_staff": true}, hist[2])
 	r = h.do(req{method: "GET", path: "/api/v1/staff/orders/" + id, token: c.mgr.token})
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	assert.Equal(t, c.mgr.userID, r.json(t)["history"].([]any)[2].(map[string]any)["by"])
 
 	r = h.do(req{method: "POST", path: "/api/v1/staff/orders/" + id + "/status", token: c.mgr.token, body: map[string]any{"status": "completed"}})
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	assert.Equal(t, "2026-11-25T10:08:00Z", r.json(t)["completed_at"])
+	assert.Equal(t, now, r.json(t)["completed_at"])
 
 	// Boris orders and cancels while new: the stock comes back.
 	r = c.placeOrder(c.boris, orderBody("b1", "serum", 3))
@@ -452,4 +461,69 @@ func TestOrdersAuthorizationMatrix(t *testing.T) {
 	viewed, err := h.store.ListAudit(t.Context(), auth.AuditFilter{ActorID: c.doc.userID, Action: "card.viewed", Subject: anna})
 	require.NoError(t, err)
 	assert.NotEmpty(t, viewed, "staff reads of the card are recorded")
+}
+
+// The order, product, stock, status and visit-note bodies never make a 5xx
+// or an answer without the error body, whatever they hold.
+func FuzzOrderBodies(f *testing.F) {
+	for _, seed := range []string{
+		`{"branch_id":"b1","items":[{"product_id":"serum","quantity":1}]}`,
+		`{"branch_id":"b1","items":[{"product_id":"serum","quantity":-1}],"note":"\u0000"}`,
+		`{"branch_id":"b1","items":null}`, `{"items":[{}]}`, `{`, `null`, `[]`, `"x"`,
+		`{"brand":"A","name":"B","category":"serum","price":{"amount":1,"currency":"RUB"},"volume":30,"unit":"ml","daily_use":1e308}`,
+		`{"brand":"A","name":"B","category":"serum","price":{"amount":-9223372036854775808,"currency":"RUB"}}`,
+		`{"branch_id":"b1","quantity":2147483648}`, `{"branch_id":"b1","add":-1}`,
+		`{"status":"completed","reason":"` + strings.Repeat("я", 400) + `"}`,
+		`{"notes":"x","recommendations":[{"kind":"product","item_id":"serum"}]}`,
+	} {
+		f.Add(seed)
+	}
+	st, err := sqlite.Open(f.Context(), filepath.Join(f.TempDir(), "fuzz.db"), sqlite.WithSynchronous(sqlite.SynchronousNormal))
+	require.NoError(f, err)
+	f.Cleanup(func() { _ = st.Close() })
+	outbox := notify.NewDevOutbox(10, nil)
+	cab, err := cabinet.New(cabinet.Config{Store: st, Secret: bytes.Repeat([]byte("f"), 32), SMS: outbox, Mail: outbox})
+	require.NoError(f, err)
+	ctx := f.Context()
+	signIn := func(identifier string) auth.SignIn {
+		tk, err := cab.Auth().RequestCode(ctx, auth.CodeRequest{Identifier: identifier})
+		require.NoError(f, err)
+		m, ok := outbox.Last(identifier)
+		require.True(f, ok)
+		in, err := cab.Auth().Verify(ctx, auth.VerifyRequest{ChallengeID: tk.ChallengeID, Code: codeRE.FindString(m.Body)})
+		require.NoError(f, err)
+		return in
+	}
+	_, err = cab.Auth().Bootstrap(ctx, "owner@clinic.example")
+	require.NoError(f, err)
+	admin, client := signIn("owner@clinic.example"), signIn("+79123456789")
+	require.NoError(f, st.UpsertBranch(ctx, booking.Branch{ID: "b1", Name: "Центр", TimeZone: "Europe/Moscow", Active: true}))
+	_, err = st.UpsertProduct(ctx, card.Product{ID: "serum", Brand: "A", Name: "B", Category: "serum",
+		Price: booking.Money{Amount: 100, Currency: "RUB"}, Active: true})
+	require.NoError(f, err)
+	_, err = st.SetStock(ctx, "serum", "b1", 1_000_000, time.Now())
+	require.NoError(f, err)
+	handler := cab.Handler()
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, tc := range []struct{ method, path, token string }{
+			{"POST", "/api/v1/me/orders", client.Token},
+			{"POST", "/api/v1/staff/clients/" + client.User.ID + "/orders", admin.Token},
+			{"PUT", "/api/v1/staff/products/fuzzed", admin.Token},
+			{"PUT", "/api/v1/staff/products/serum/stock", admin.Token},
+			{"POST", "/api/v1/staff/orders/nope/status", admin.Token},
+			{"PUT", "/api/v1/staff/appointments/nope/visit-note", admin.Token},
+		} {
+			r := httptest.NewRequest(tc.method, tc.path, strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+tc.token)
+			w := httptest.NewRecorder()
+			handler.ServeHTTP(w, r)
+			if w.Code >= 500 {
+				t.Fatalf("%s %q → %d %s", tc.path, body, w.Code, w.Body)
+			}
+			if w.Code >= 400 && !strings.Contains(w.Body.String(), `"error":{"code":`) {
+				t.Fatalf("%s %q → %d without the error body: %s", tc.path, body, w.Code, w.Body)
+			}
+		}
+	})
 }

@@ -195,6 +195,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			log.Info("kabinet: loaded the demo clinic: 2 branches, 6 specialists, 12 services, working plans for 60 days",
 				"staff", strings.Join([]string{demoOwner, demoSpecialist, demoManager}, ", "))
 		}
+		if loaded, err := loadDemoProducts(ctx, st, []string{demoBranchCenter, demoBranchWest}); err != nil {
+			return err
+		} else if loaded {
+			log.Info("kabinet: loaded the demo products: 20 cosmetics with stock in both branches")
+		}
 	}
 	if cfg.admin != "" {
 		if _, err := cab.Auth().Bootstrap(ctx, cfg.admin); err != nil {

@@ -674,6 +674,11 @@ func TestDemoClinic(t *testing.T) {
 	}
 	require.Equal(t, http.StatusOK, call(t, http.MethodGet, srv.base+"/api/v1/specialists", "", nil, &specialists))
 	assert.Len(t, specialists.Specialists, 6)
+	var products struct {
+		Products []struct{ ID string } `json:"products"`
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, srv.base+"/api/v1/products", "", nil, &products))
+	assert.Len(t, products.Products, 20, "the demo cosmetics")
 
 	msk, err := time.LoadLocation("Europe/Moscow")
 	require.NoError(t, err)

@@ -523,6 +523,36 @@ func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]card.OrderC
 		WHERE order_id = ? ORDER BY seq`, orderID)
 }
 
+// DepersonalizeOrders keeps the client's orders under pseudonym, without
+// their comments and keys, and deletes the notes of their visits, in one
+// transaction.
+func (s *Store) DepersonalizeOrders(ctx context.Context, clientID, pseudonym string) (int, error) {
+	if clientID == "" || pseudonym == "" || clientID == pseudonym {
+		return 0, fmt.Errorf("sqlite: depersonalize orders: a client and another pseudonym are required: %w", card.ErrInvalidInput)
+	}
+	var n int
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		// Every expression reads the row as it was before the UPDATE.
+		if n, err = execCount(ctx, tx, `UPDATE orders SET client_id = ?, note = '', idempotency_key = NULL,
+				cancel_reason = CASE WHEN cancelled_by = ? THEN '' ELSE cancel_reason END,
+				cancelled_by = CASE WHEN cancelled_by = ? THEN ? ELSE cancelled_by END,
+				created_by = CASE WHEN created_by = ? THEN ? ELSE created_by END
+			WHERE client_id = ?`, pseudonym, clientID, clientID, pseudonym, clientID, pseudonym, clientID); err != nil {
+			return fmt.Errorf("sqlite: depersonalize orders: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE order_history SET by_user = ?, reason = '' WHERE by_user = ?`,
+			pseudonym, clientID); err != nil {
+			return fmt.Errorf("sqlite: depersonalize orders: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM visit_notes WHERE client_id = ?`, clientID); err != nil {
+			return fmt.Errorf("sqlite: depersonalize orders: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
 // ---- order events ------------------------------------------------------------
 
 // appendOrderEvent appends ev for order o (as it is after the change), from

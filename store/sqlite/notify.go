@@ -67,7 +67,26 @@ const (
 // UpdatedAt is CreatedAt. A queued message is never leased: LeaseOwner and
 // LeaseUntil are ignored. A taken ID fails the whole call.
 func (s *Store) EnqueueMessages(ctx context.Context, msgs []notify.Message) (int, error) {
-	if len(msgs) == 0 {
+	return s.enqueue(ctx, msgs, "", 0, time.Time{})
+}
+
+// EnqueueAndAdvance queues msgs as EnqueueMessages does and moves consumer's
+// cursor to seq (as AdvanceCursor does) in the same transaction: a planner
+// that dies between the two neither loses the messages of the events it
+// has passed nor plans those events again. An empty consumer or a seq of 0
+// or less moves no cursor.
+func (s *Store) EnqueueAndAdvance(ctx context.Context, msgs []notify.Message, consumer string, seq int64, at time.Time) (int, error) {
+	if consumer != "" && seq > 0 && at.IsZero() {
+		return 0, errors.New("sqlite: enqueue and advance: the time is required")
+	}
+	return s.enqueue(ctx, msgs, consumer, seq, at)
+}
+
+// enqueue inserts msgs and, with a consumer, advances its cursor, in one
+// write.
+func (s *Store) enqueue(ctx context.Context, msgs []notify.Message, consumer string, seq int64, at time.Time) (int, error) {
+	advance := consumer != "" && seq > 0
+	if len(msgs) == 0 && !advance {
 		return 0, nil
 	}
 	rows := make([][]any, len(msgs))
@@ -88,21 +107,26 @@ func (s *Store) EnqueueMessages(ctx context.Context, msgs []notify.Message) (int
 	var inserted int
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		inserted = 0
-		st, err := tx.PrepareContext(ctx, insertMessageSQL)
-		if err != nil {
-			return fmt.Errorf("sqlite: enqueue messages: %w", err)
-		}
-		defer st.Close()
-		for _, args := range rows {
-			res, err := st.ExecContext(ctx, args...)
-			if err != nil {
-				return notifyWriteError("enqueue messages", err)
-			}
-			n, err := res.RowsAffected()
+		if len(rows) > 0 {
+			st, err := tx.PrepareContext(ctx, insertMessageSQL)
 			if err != nil {
 				return fmt.Errorf("sqlite: enqueue messages: %w", err)
 			}
-			inserted += int(n)
+			defer st.Close()
+			for _, args := range rows {
+				res, err := st.ExecContext(ctx, args...)
+				if err != nil {
+					return notifyWriteError("enqueue messages", err)
+				}
+				n, err := res.RowsAffected()
+				if err != nil {
+					return fmt.Errorf("sqlite: enqueue messages: %w", err)
+				}
+				inserted += int(n)
+			}
+		}
+		if advance {
+			return advanceCursor(ctx, tx, consumer, seq, at)
 		}
 		return nil
 	})
@@ -452,15 +476,20 @@ func (s *Store) AdvanceCursor(ctx context.Context, consumer string, seq int64, a
 		return nil
 	}
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO event_cursors (consumer, seq, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
-				WHERE excluded.seq > event_cursors.seq`,
-			consumer, seq, encodeTime(at)); err != nil {
-			return fmt.Errorf("sqlite: advance cursor: %w", err)
-		}
-		return nil
+		return advanceCursor(ctx, tx, consumer, seq, at)
 	})
+}
+
+// advanceCursor moves consumer's cursor forward to seq inside tx.
+func advanceCursor(ctx context.Context, tx *sql.Tx, consumer string, seq int64, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO event_cursors (consumer, seq, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
+			WHERE excluded.seq > event_cursors.seq`,
+		consumer, seq, encodeTime(at)); err != nil {
+		return fmt.Errorf("sqlite: advance cursor: %w", err)
+	}
+	return nil
 }
 
 // notifyWriteError wraps a failed write of what; a value a CHECK refuses or

@@ -24,6 +24,7 @@ func runCardOrders(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	t.Run("OrdersQueries", func(t *testing.T) { testOrdersQueries(t, open) })
 	t.Run("OrdersEvents", func(t *testing.T) { testOrdersEvents(t, open) })
 	t.Run("OrdersVisitNotes", func(t *testing.T) { testOrdersVisitNotes(t, open) })
+	t.Run("OrdersDepersonalize", func(t *testing.T) { testOrdersDepersonalize(t, open) })
 	t.Run("OrdersConcurrency", func(t *testing.T) { testOrdersConcurrency(t, open) })
 }
 
@@ -561,6 +562,74 @@ func testOrdersVisitNotes(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	assert.ErrorIs(t, err, card.ErrNotFound)
 	_, err = st.PutVisitNote(ctx, card.VisitNote{AppointmentID: "nope", ClientID: "c-1", WrittenBy: "u", CreatedAt: t0, UpdatedAt: t0})
 	assert.ErrorIs(t, err, card.ErrNotFound)
+}
+
+func testOrdersDepersonalize(t *testing.T, open func(t *testing.T) cabinet.Store) {
+	t.Parallel()
+	st, ctx := open(t), t.Context()
+	seedProducts(t, st)
+	book(t, st, appt("a-1", "c-1", anna.ID, at(10, 0), time.Hour))
+	book(t, st, appt("a-2", "c-2", anna.ID, at(12, 0), time.Hour))
+	for _, n := range []card.VisitNote{
+		{AppointmentID: "a-1", ClientID: "c-1", Notes: "раздражение", WrittenBy: "u-anna", CreatedAt: t0, UpdatedAt: t0},
+		{AppointmentID: "a-2", ClientID: "c-2", Notes: "спокойно", WrittenBy: "u-anna", CreatedAt: t0, UpdatedAt: t0},
+	} {
+		_, err := st.PutVisitNote(ctx, n)
+		require.NoError(t, err)
+	}
+	o := newOrder("o-1", "c-1", line(productSerum, 1))
+	_, _, err := st.CreateOrder(ctx, o, "key-1", placedEvent(o))
+	require.NoError(t, err)
+	_, err = st.SetOrderStatus(ctx, "o-1", []card.OrderStatus{card.OrderNew},
+		card.OrderChange{To: card.OrderCancelled, At: t0.Add(time.Hour), By: "c-1", Reason: "уезжаю к маме"},
+		card.OrderEvent{Type: card.EventOrderCancelled})
+	require.NoError(t, err)
+	placeOrder(t, st, newOrder("o-2", "c-1", line(productSerum, 1)))
+	_, err = moveOrder(t, st, "o-2", card.OrderCompleted, t0.Add(time.Hour))
+	require.NoError(t, err)
+	placeOrder(t, st, newOrder("o-3", "c-2", line(productSerum, 1)))
+
+	n, err := st.DepersonalizeOrders(ctx, "c-1", "erased-7f3a")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	mine, err := st.Orders(ctx, card.OrderFilter{ClientID: "c-1"})
+	require.NoError(t, err)
+	assert.Empty(t, mine)
+	kept, err := st.Orders(ctx, card.OrderFilter{ClientID: "erased-7f3a"})
+	require.NoError(t, err)
+	require.Len(t, kept, 2, "the sales stay")
+	for _, o := range kept {
+		assert.Empty(t, o.Note)
+		assert.NotEqual(t, "c-1", o.CreatedBy)
+		assert.NotEqual(t, "c-1", o.CancelledBy)
+		assert.Empty(t, o.CancelReason, "the client's own words go")
+		assert.Len(t, o.Items, 1)
+	}
+	hist, err := st.OrderHistory(ctx, "o-1")
+	require.NoError(t, err)
+	require.Len(t, hist, 2)
+	for _, h := range hist {
+		assert.Equal(t, "erased-7f3a", h.By)
+		assert.Empty(t, h.Reason)
+	}
+	assert.Equal(t, card.OrderCancelled, hist[1].To, "the history itself is unchanged")
+	_, err = st.OrderByIdempotencyKey(ctx, "c-1", "key-1")
+	assert.ErrorIs(t, err, card.ErrNotFound)
+	_, err = st.VisitNote(ctx, "a-1")
+	assert.ErrorIs(t, err, card.ErrNotFound, "health notes are deleted")
+
+	other, err := st.Orders(ctx, card.OrderFilter{ClientID: "c-2"})
+	require.NoError(t, err)
+	assert.Len(t, other, 1, "other clients are untouched")
+	assert.Equal(t, "к пятнице", other[0].Note)
+	_, err = st.VisitNote(ctx, "a-2")
+	assert.NoError(t, err)
+
+	_, err = st.DepersonalizeOrders(ctx, "c-2", "")
+	assert.Error(t, err)
+	n, err = st.DepersonalizeOrders(ctx, "nobody", "erased-0")
+	require.NoError(t, err)
+	assert.Zero(t, n)
 }
 
 func testOrdersConcurrency(t *testing.T, open func(t *testing.T) cabinet.Store) {

@@ -105,7 +105,12 @@ CREATE TABLE order_history (
 
 CREATE INDEX order_history_order ON order_history (order_id, seq);
 
+-- Append-only: a line's change of status never changes. Only who made it
+-- (and their words) may be replaced, when an erased client's lines are
+-- given a pseudonym.
 CREATE TRIGGER order_history_append_only BEFORE UPDATE ON order_history
+WHEN NEW.seq IS NOT OLD.seq OR NEW.order_id IS NOT OLD.order_id OR NEW.from_status IS NOT OLD.from_status
+    OR NEW.to_status IS NOT OLD.to_status OR NEW.at IS NOT OLD.at OR NEW.by_staff IS NOT OLD.by_staff
 BEGIN
     SELECT RAISE(ABORT, 'order_history is append-only');
 END;
