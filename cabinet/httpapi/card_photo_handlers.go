@@ -410,6 +410,7 @@ type journalEntryJSON struct {
 	ID        string         `json:"id"`
 	Date      string         `json:"date"`
 	Kind      string         `json:"kind"` // self_assessment or assessment
+	By        string         `json:"by"`   // client or staff: who assessed
 	Scores    map[string]int `json:"scores"`
 	Notes     string         `json:"notes"`
 	PhotoIDs  []string       `json:"photo_ids"`
@@ -418,7 +419,7 @@ type journalEntryJSON struct {
 }
 
 func toJournalEntryJSON(e card.JournalEntry, staff bool) journalEntryJSON {
-	out := journalEntryJSON{ID: e.ID, Date: e.Date.String(), Kind: string(e.Kind), Scores: map[string]int{},
+	out := journalEntryJSON{ID: e.ID, Date: e.Date.String(), Kind: string(e.Kind), By: byWhom(e.Kind == card.JournalAssessment), Scores: map[string]int{},
 		Notes: e.Notes, PhotoIDs: e.PhotoIDs, CreatedAt: e.CreatedAt.UTC()}
 	for k, v := range e.Scores {
 		out.Scores[string(k)] = v

@@ -472,6 +472,7 @@ func TestSkinJournalOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
 	self := r.json(t)
 	assert.Equal(t, "self_assessment", self["kind"])
+	assert.Equal(t, "client", self["by"])
 	assert.Equal(t, map[string]any{"acne": 6.0, "dehydration": 3.0}, self["scores"])
 	assert.NotContains(t, self, "author_id", "clients are not shown user IDs")
 
@@ -484,6 +485,7 @@ func TestSkinJournalOverHTTP(t *testing.T) {
 		body: map[string]any{"date": "2026-11-25", "scores": map[string]int{"acne": 4}, "notes": "Воспалений меньше."}})
 	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
 	assert.Equal(t, "assessment", r.json(t)["kind"])
+	assert.Equal(t, "staff", r.json(t)["by"])
 	assert.Equal(t, c.doc.userID, r.json(t)["author_id"])
 
 	for _, tc := range []struct {

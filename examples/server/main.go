@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"slices"
 	"strings"
@@ -29,6 +30,7 @@ import (
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/notify/webpush"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
@@ -167,8 +169,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if cfg.demo {
 		aftercare = demoAftercare()
 	}
+	// Photo files live under the data directory, private to this process.
+	blobs, err := card.NewDiskBlobs(filepath.Join(cfg.data, "photos"))
+	if err != nil {
+		return fmt.Errorf("-data: %w", err)
+	}
 	cab, err := cabinet.New(cabinet.Config{
 		Store:          st,
+		Blobs:          blobs,
 		Secret:         secret,
 		SMS:            sms,
 		Mail:           mail,

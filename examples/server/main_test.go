@@ -549,7 +549,10 @@ func TestSecretFileSurvivesRestart(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	assert.ElementsMatch(t, []string{secretFile, vapidFile}, names, "no temporary files left behind")
+	assert.ElementsMatch(t, []string{secretFile, vapidFile, "photos"}, names, "no temporary files left behind")
+	photos, err := os.Stat(filepath.Join(d.data, "photos"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), photos.Mode().Perm(), "the photo directory is private")
 
 	t.Run("env secret wins", func(t *testing.T) {
 		d := newDirs(t)
