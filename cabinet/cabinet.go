@@ -278,7 +278,8 @@ func (c *Cabinet) Ping(ctx context.Context) error { return c.cfg.Store.Ping(ctx)
 // bookings, changes and visits from the event log (every PlanEvery),
 // dispatching the outbox (at once when there is something due, else every
 // Config.Notify.PollEvery), and removing expired challenges, sessions and
-// rate-limit events (every CleanupEvery). It is safe to run in several
+// rate-limit events and the photo files of erased clients (every
+// CleanupEvery). It is safe to run in several
 // processes at once: messages are claimed with leases and planned under
 // unique keys. It returns nil when ctx is cancelled, after its work stopped.
 func (c *Cabinet) Run(ctx context.Context) error {
@@ -318,6 +319,10 @@ func (c *Cabinet) RunOnce(ctx context.Context) {
 func (c *Cabinet) cleanup(ctx context.Context) {
 	if err := c.auth.Cleanup(ctx); err != nil && ctx.Err() == nil {
 		c.log.ErrorContext(ctx, "cabinet: clean-up failed", "err", err)
+	}
+	// Photo files of erased clients whose deletion failed are retried here.
+	if _, err := c.card.PurgeErasedBlobs(ctx); err != nil && ctx.Err() == nil {
+		c.log.ErrorContext(ctx, "cabinet: deleting erased clients' photo files failed", "err", err)
 	}
 }
 

@@ -8,4 +8,7 @@ type Store interface {
 	PhotoStore
 	JournalStore
 	OrderStore
+	FavoriteStore
+	ReviewStore
+	EraseStore
 }

@@ -43,6 +43,9 @@ func mustMergeOpenAPI(fsys fs.FS) []byte {
 	return doc
 }
 
+// httpMethods are the operation keys of an OpenAPI path item.
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
 // mergeOpenAPI merges base.json with the other files of fsys's openapi/.
 func mergeOpenAPI(fsys fs.FS) ([]byte, error) {
 	var base map[string]any
@@ -79,10 +82,24 @@ func mergeOpenAPI(fsys fs.FS) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		for p, ops := range part.Paths {
-			if _, dup := paths[p]; dup {
+			have, dup := paths[p]
+			if !dup {
+				paths[p] = ops
+				continue
+			}
+			// A part may add operations to a path another part defines
+			// (DELETE /api/v1/me beside GET), never redefine one.
+			add, _ := ops.(map[string]any)
+			into, _ := have.(map[string]any)
+			if len(add) == 0 || into == nil {
 				return nil, fmt.Errorf("%s: path %s is already defined", name, p)
 			}
-			paths[p] = ops
+			for method, op := range add {
+				if _, taken := into[method]; taken || !slices.Contains(httpMethods, method) {
+					return nil, fmt.Errorf("%s: path %s: %s is already defined or not an operation", name, p, method)
+				}
+				into[method] = op
+			}
 		}
 		for n, sch := range part.Components.Schemas {
 			if _, dup := schemas[n]; dup {

@@ -28,6 +28,8 @@ func Run(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	runCardProfile(t, open)
 	runCardPhotos(t, open)
 	runCardOrders(t, open)
+	runCardReviews(t, open)
+	runCardErase(t, open)
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		require.NoError(t, open(t).Ping(t.Context()))
