@@ -1,7 +1,8 @@
 // Package card owns the client-side domain of the cabinet: the
 // questionnaire (with every version kept) and the consents; photos and the
 // skin journal; the history of visits, the plan, the products catalog and
-// orders; and, for staff, the same card within their role.
+// orders; favourites and reviews; the client's export and erasure; and, for
+// staff, the same card within their role.
 //
 // It holds the most sensitive data of the product — health answers and face
 // photos — so every method takes the Actor who acts and checks that they may
