@@ -88,6 +88,16 @@ type webhookBody struct {
 	Text string `json:"text"`
 }
 
+// IsE164 reports whether s is a phone number in E.164 ("+" and 2 to 15
+// digits, the first not zero): what every SMS sender checks before sending.
+func IsE164(s string) bool { return e164.MatchString(s) }
+
+// RedactURL drops the URL from a *url.Error — a provider URL may carry an
+// account or a key — keeping the operation and the cause, so that a context
+// error stays reachable through errors.Is. Other errors come back as they
+// are. Senders wrap network errors with it before returning them.
+func RedactURL(err error) error { return redactURLError(err) }
+
 // e164 is "+" and 2 to 15 digits, the first not zero.
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -89,9 +88,6 @@ func New(cfg Config) (*Sender, error) {
 	}, nil
 }
 
-// e164 is "+" and 2 to 15 digits, the first not zero.
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-
 // SendSMS posts m to sms/send and returns the message's sms_id.
 //
 // The error mapping is in the package documentation. A To that is not
@@ -102,7 +98,7 @@ func (s *Sender) SendSMS(ctx context.Context, m notify.SMS) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", notify.Temporary(err)
 	}
-	if !e164.MatchString(m.To) {
+	if !notify.IsE164(m.To) {
 		return "", notify.Permanent(errors.New("smsru: SMS.To is not an E.164 number"))
 	}
 	if m.Text == "" {
@@ -133,7 +129,7 @@ func (s *Sender) SendSMS(ctx context.Context, m notify.SMS) (string, error) {
 
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return "", notify.Temporary(fmt.Errorf("smsru: %w", redactURLError(err)))
+		return "", notify.Temporary(fmt.Errorf("smsru: %w", notify.RedactURL(err)))
 	}
 	defer resp.Body.Close()
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -289,21 +285,3 @@ type HTTPStatusError struct {
 func (e *HTTPStatusError) Error() string {
 	return fmt.Sprintf("smsru: HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 }
-
-// redactURLError drops the URL from a *url.Error, keeping the operation and
-// the cause (a context error stays reachable through errors.Is).
-func redactURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return &redactedURLError{op: ue.Op, err: ue.Err}
-	}
-	return err
-}
-
-type redactedURLError struct {
-	op  string
-	err error
-}
-
-func (e *redactedURLError) Error() string { return e.op + ": " + e.err.Error() }
-func (e *redactedURLError) Unwrap() error { return e.err }

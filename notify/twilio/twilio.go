@@ -116,9 +116,6 @@ func New(cfg Config) (*Sender, error) {
 	}, nil
 }
 
-// e164 is "+" and 2 to 15 digits, the first not zero.
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-
 // SendSMS creates a Message resource for m and returns its SID ("SM…").
 //
 // Any 2xx is success (Twilio answers 201 Created); the error mapping is in
@@ -130,7 +127,7 @@ func (s *Sender) SendSMS(ctx context.Context, m notify.SMS) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", notify.Temporary(err)
 	}
-	if !e164.MatchString(m.To) {
+	if !notify.IsE164(m.To) {
 		return "", notify.Permanent(errors.New("twilio: SMS.To is not an E.164 number"))
 	}
 	if m.Text == "" {
@@ -158,7 +155,7 @@ func (s *Sender) SendSMS(ctx context.Context, m notify.SMS) (string, error) {
 
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return "", notify.Temporary(fmt.Errorf("twilio: %w", redactURLError(err)))
+		return "", notify.Temporary(fmt.Errorf("twilio: %w", notify.RedactURL(err)))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -240,22 +237,3 @@ var codes = map[int]codeInfo{
 	21661: {what: "From is not SMS-capable"},
 	30001: {what: "queue overflow", temporary: true},
 }
-
-// redactURLError drops the URL (it names the account) from a *url.Error,
-// keeping the operation and the cause (a context error stays reachable
-// through errors.Is).
-func redactURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return &redactedURLError{op: ue.Op, err: ue.Err}
-	}
-	return err
-}
-
-type redactedURLError struct {
-	op  string
-	err error
-}
-
-func (e *redactedURLError) Error() string { return e.op + ": " + e.err.Error() }
-func (e *redactedURLError) Unwrap() error { return e.err }
