@@ -87,7 +87,10 @@ type Config struct {
 	// calendar) to slot search and booking; optional.
 	Busy booking.BusySource
 	// Eligibility may refuse a service to a client or ask for staff
-	// confirmation; optional.
+	// confirmation; optional. It is asked first; then the cabinet's own
+	// check refuses a service whose contraindications (its tags, and the
+	// recommendation engine's safety exclusions) the client's
+	// questionnaire lists.
 	Eligibility booking.Eligibility
 	// HTTP tunes the API handler.
 	HTTP HTTPConfig
@@ -181,6 +184,8 @@ func New(cfg Config) (*Cabinet, error) {
 	if bc.Eligibility == nil {
 		bc.Eligibility = cfg.Eligibility
 	}
+	elig := &eligibility{host: bc.Eligibility}
+	bc.Eligibility = elig
 	sched, err := booking.New(bc)
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: Config.Booking: %w", err)
@@ -224,6 +229,7 @@ func New(cfg Config) (*Cabinet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: Config.Card: %w", err)
 	}
+	elig.card = cardSvc
 	// The channels offered to clients are those the clinic can deliver on.
 	channels := []notify.Channel{}
 	if cfg.SMS != nil {

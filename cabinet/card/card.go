@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/recommend"
 )
 
 // Config configures a Service. Zero fields take the documented default.
@@ -31,6 +33,9 @@ type Config struct {
 	// the cabinet passes notify's UpdateSettings. Optional. Its error is
 	// returned to the caller; the consent record stays.
 	OnMarketingConsent func(ctx context.Context, userID string, granted bool, source, version string) error
+	// Recommend is the recommendation engine behind Recommendations,
+	// Offers and Eligible; nil: recommend.New with the default rules.
+	Recommend *recommend.Engine
 
 	// Photos: the upload size cap (default 15 MB, enforced while
 	// streaming), the pixel cap checked from the header before decoding
@@ -69,6 +74,13 @@ func New(cfg Config) (*Service, error) {
 	cfg.PhotoProcessing = cmp.Or(cfg.PhotoProcessing, 2)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Recommend == nil {
+		eng, err := recommend.New(recommend.Config{Now: cfg.Now})
+		if err != nil {
+			return nil, fmt.Errorf("card: Config.Recommend: %w", err)
+		}
+		cfg.Recommend = eng
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return uuid.Must(uuid.NewV7()).String() }

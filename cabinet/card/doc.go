@@ -1,7 +1,10 @@
 // Package card owns the client-side domain of the cabinet: the
 // questionnaire (with every version kept) and the consents; photos and the
 // skin journal; the history of visits, the plan, the products catalog and
-// orders; favourites and reviews; the client's export and erasure; and, for
+// orders; favourites and reviews; recommendations and personal offers (the
+// card's facts and catalog handed to the recommend engine, the specialists'
+// recommendations first) and the contraindication check behind online
+// booking (Service.Eligible); the client's export and erasure; and, for
 // staff, the same card within their role.
 //
 // It holds the most sensitive data of the product — health answers and face

@@ -172,7 +172,7 @@ func (s *server) routeTable() []route {
 		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
 	}
 	// The client's card, by area (card_*_handlers.go).
-	for _, area := range [][]route{s.profileRoutes(), s.photoRoutes(), s.orderRoutes(), s.dataRoutes(), s.reviewRoutes()} {
+	for _, area := range [][]route{s.profileRoutes(), s.photoRoutes(), s.orderRoutes(), s.dataRoutes(), s.reviewRoutes(), s.recommendRoutes()} {
 		table = append(table, area...)
 	}
 	return table

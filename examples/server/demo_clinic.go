@@ -43,19 +43,34 @@ func demoServices() []booking.Service {
 			BranchIDs: both, Tags: tags, Active: true, OnlineBooking: true,
 		}
 	}
+	// Tags are what the recommendation engine and the booking check read:
+	// the questionnaire's skin types (every suitable one, or none for
+	// all), concerns and contraindications, and free tags.
+	peel := []string{"pregnancy", "breastfeeding", "isotretinoin", "sunburn", "active_herpes", "skin_infection"}
+	injection := []string{"pregnancy", "breastfeeding", "anticoagulants", "skin_infection", "active_herpes"}
+	laser := []string{"pregnancy", "isotretinoin", "sunburn"}
+	with := func(tags []string, more ...string) []string { return append(append([]string{}, tags...), more...) }
 	list := []booking.Service{
-		svc("svc-consultation", "Консультация косметолога", "consultation", 30, 2000, 0, 0, "all_skin_types"),
-		svc("svc-derm-consultation", "Консультация дерматолога", "consultation", 30, 3000, 0, 0, "acne", "rosacea", "pigmentation"),
-		svc("svc-cleansing", "Комбинированная чистка лица", "cleansing", 90, 5500, 0, 15, "oily", "combination", "acne", "enlarged_pores"),
-		svc("svc-peel-almond", "Миндальный пилинг", "peel", 45, 3500, 0, 10, "sensitive", "dullness", "pigmentation", "chemical_peel"),
-		svc("svc-peel-tca", "Срединный пилинг TCA", "peel", 60, 9000, 0, 15, "wrinkles", "post_acne", "pigmentation", "chemical_peel", "deep_peel"),
-		svc("svc-biorevitalization", "Биоревитализация", "injection", 45, 12000, 0, 15, "dehydration", "wrinkles", "loss_of_firmness", "injectable"),
-		svc("svc-botox", "Ботулинотерапия (лоб и межбровье)", "injection", 30, 15000, 0, 10, "wrinkles", "injectable"),
-		svc("svc-laser-hair", "Лазерная эпиляция (голени)", "laser", 60, 6500, 5, 10, "laser", "energy_based"),
-		svc("svc-laser-rejuvenation", "Лазерное омоложение", "laser", 45, 14000, 5, 10, "wrinkles", "pigmentation", "laser", "energy_based"),
-		svc("svc-microcurrent", "Микротоковая терапия", "hardware", 40, 4000, 0, 10, "loss_of_firmness", "dullness", "energy_based"),
-		svc("svc-massage", "Массаж лица", "massage", 45, 3500, 0, 10, "all_skin_types", "loss_of_firmness"),
-		svc("svc-mask-hydration", "Увлажняющий уход с альгинатной маской", "care", 60, 4500, 0, 10, "dry", "dehydration", "sensitive"),
+		svc("svc-consultation", "Консультация косметолога", "consultation", 30, 2000, 0, 0),
+		svc("svc-derm-consultation", "Консультация дерматолога", "consultation", 30, 3000, 0, 0, "acne", "rosacea", "pigmentation", "dermatologist"),
+		svc("svc-cleansing", "Комбинированная чистка лица", "cleansing", 90, 5500, 0, 15, "oily", "combination", "acne", "enlarged_pores",
+			"mechanical_cleansing"),
+		svc("svc-peel-almond", "Миндальный пилинг", "peel", 45, 3500, 0, 10, with(peel, "dullness", "pigmentation", "chemical_peel",
+			"superficial_peel")...),
+		svc("svc-peel-tca", "Срединный пилинг TCA", "peel", 60, 9000, 0, 15, with(peel, "normal", "dry", "oily", "combination",
+			"wrinkles", "post_acne", "pigmentation", "chemical_peel", "deep_peel")...),
+		svc("svc-biorevitalization", "Биоревитализация", "injection", 45, 12000, 0, 15, with(injection, "dehydration", "wrinkles",
+			"loss_of_firmness", "injectable")...),
+		svc("svc-botox", "Ботулинотерапия (лоб и межбровье)", "injection", 30, 15000, 0, 10, with(injection, "wrinkles", "injectable")...),
+		svc("svc-laser-hair", "Лазерная эпиляция (голени)", "laser", 60, 6500, 5, 10, with(laser, "laser", "energy_based",
+			"laser_light_skin_only")...),
+		svc("svc-laser-rejuvenation", "Лазерное омоложение", "laser", 45, 14000, 5, 10, with(laser, "wrinkles", "pigmentation", "laser",
+			"energy_based", "ablative")...),
+		svc("svc-microcurrent", "Микротоковая терапия", "hardware", 40, 4000, 0, 10, "loss_of_firmness", "dullness", "energy_based",
+			"microcurrent", "pacemaker", "pregnancy"),
+		svc("svc-massage", "Массаж лица", "massage", 45, 3500, 0, 10, "loss_of_firmness"),
+		svc("svc-mask-hydration", "Увлажняющий уход с альгинатной маской", "care", 60, 4500, 0, 10, "normal", "dry", "combination",
+			"sensitive", "dehydration"),
 	}
 	for i := range list {
 		if list[i].Category == "laser" {
