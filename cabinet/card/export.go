@@ -292,6 +292,25 @@ func (s *Service) gatherExport(ctx context.Context, clientID string, extra Expor
 		doc.Orders = append(doc.Orders, eo)
 	}
 
+	// Favourites and reviews.
+	favs, err := st.Favorites(ctx, clientID)
+	if err != nil {
+		return exportDoc{}, nil, err
+	}
+	doc.Favorites = make([]exportFavorite, 0, len(favs))
+	for _, f := range favs {
+		doc.Favorites = append(doc.Favorites, exportFavorite{Kind: string(f.Kind), ItemID: f.ItemID, Name: f.Name, AddedAt: f.CreatedAt.UTC()})
+	}
+	reviews, err := st.Reviews(ctx, ReviewFilter{ClientID: clientID})
+	if err != nil {
+		return exportDoc{}, nil, err
+	}
+	doc.Reviews = make([]exportReview, 0, len(reviews))
+	for _, r := range reviews {
+		doc.Reviews = append(doc.Reviews, exportReview{ID: r.ID, AppointmentID: r.AppointmentID, Rating: r.Rating, Text: r.Text,
+			Status: string(r.Status), Reply: r.Reply, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
+	}
+
 	// What the other services keep.
 	if set := extra.Settings; set != nil {
 		es := &exportSettings{Channels: map[string][]string{}, QuietStart: set.QuietStart, QuietEnd: set.QuietEnd,
@@ -386,10 +405,30 @@ type exportDoc struct {
 	SkinJournal          []exportJournalEntry   `json:"skin_journal"`
 	Photos               []exportPhoto          `json:"photos"`
 	Orders               []exportOrder          `json:"orders"`
+	Favorites            []exportFavorite       `json:"favorites"`
+	Reviews              []exportReview         `json:"reviews"`
 	NotificationSettings *exportSettings        `json:"notification_settings"`
 	PushSubscriptions    []exportPush           `json:"push_subscriptions"`
 	Messages             []exportMessage        `json:"messages"`
 	Audit                []exportAuditEntry     `json:"audit"`
+}
+
+type exportFavorite struct {
+	Kind    string    `json:"kind"`
+	ItemID  string    `json:"item_id"`
+	Name    string    `json:"name,omitempty"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+type exportReview struct {
+	ID            string    `json:"id"`
+	AppointmentID string    `json:"appointment_id"`
+	Rating        int       `json:"rating"`
+	Text          string    `json:"text"`
+	Status        string    `json:"status"`
+	Reply         string    `json:"reply,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 type exportAccount struct {

@@ -55,6 +55,17 @@ func (s *server) staffUser(w http.ResponseWriter, r *http.Request, who auth.Iden
 	if err != nil {
 		return err
 	}
+	if !(auth.Principal{UserID: u.ID, Roles: u.Roles}).IsStaff() {
+		// A client's contacts are part of their card: only staff who may
+		// see the card see them (a specialist: their own clients).
+		actor, err := s.cardActor(r, who, true)
+		if err != nil {
+			return err
+		}
+		if err := s.card.CheckAccess(r.Context(), actor, u.ID, "account"); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
 	return nil
 }

@@ -39,8 +39,12 @@ func TestStaffManagement(t *testing.T) {
 	// The specialist signs in with a code like anyone else.
 	spec := h.signIn("doc@clinic.example", "doc@clinic.example")
 	assert.Equal(t, doc["id"], spec.userID)
-	// A specialist sees a client's account, a client does not see the specialist's.
-	assert.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/staff/users/" + client.userID, token: spec.token}).StatusCode)
+	// A specialist sees a client's account only with a relation to the
+	// client (the card's rule); the owner always. A client does not see the
+	// specialist's.
+	assert.Equal(t, http.StatusNotFound, h.do(req{method: "GET", path: "/api/v1/staff/users/" + client.userID, token: spec.token}).StatusCode,
+		"no appointment with this client: their phone is not the specialist's business")
+	assert.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/staff/users/" + client.userID, token: owner.token}).StatusCode)
 	assert.Equal(t, http.StatusForbidden, h.do(req{method: "GET", path: "/api/v1/staff/users/" + spec.userID, token: client.token}).StatusCode)
 
 	// Disabling the specialist ends their session at once.
