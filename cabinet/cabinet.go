@@ -100,6 +100,10 @@ type Config struct {
 	// PlanEvery is how often Run reads new events to plan their messages;
 	// default 1s.
 	PlanEvery time.Duration
+	// CampaignEvery is how often Run gives personal offers and announces
+	// them and new services (Campaign); default 1h. Negative: never (a
+	// host that calls Campaign itself).
+	CampaignEvery time.Duration
 }
 
 // HTTPConfig tunes Handler.
@@ -139,6 +143,7 @@ func New(cfg Config) (*Cabinet, error) {
 	cfg.ClinicName = cmp.Or(cfg.ClinicName, "Kabinet")
 	cfg.CleanupEvery = cmp.Or(cfg.CleanupEvery, 10*time.Minute)
 	cfg.PlanEvery = cmp.Or(cfg.PlanEvery, time.Second)
+	cfg.CampaignEvery = cmp.Or(cfg.CampaignEvery, time.Hour)
 	if cfg.Reminders == nil {
 		cfg.Reminders = DefaultReminders
 	}
@@ -285,7 +290,8 @@ func (c *Cabinet) Ping(ctx context.Context) error { return c.cfg.Store.Ping(ctx)
 // dispatching the outbox (at once when there is something due, else every
 // Config.Notify.PollEvery), and removing expired challenges, sessions and
 // rate-limit events and the photo files of erased clients (every
-// CleanupEvery). It is safe to run in several
+// CleanupEvery), and the offer and news campaigns (every CampaignEvery). It
+// is safe to run in several
 // processes at once: messages are claimed with leases and planned under
 // unique keys. It returns nil when ctx is cancelled, after its work stopped.
 func (c *Cabinet) Run(ctx context.Context) error {
@@ -293,6 +299,9 @@ func (c *Cabinet) Run(ctx context.Context) error {
 	wg.Go(func() { _ = c.notifier.Run(ctx) })
 	wg.Go(func() { c.every(ctx, c.cfg.PlanEvery, c.plan) })
 	wg.Go(func() { c.every(ctx, c.cfg.CleanupEvery, c.cleanup) })
+	if c.cfg.CampaignEvery > 0 {
+		wg.Go(func() { c.every(ctx, c.cfg.CampaignEvery, c.campaign) })
+	}
 	wg.Wait()
 	return nil
 }
@@ -311,12 +320,16 @@ func (c *Cabinet) every(ctx context.Context, d time.Duration, f func(context.Con
 	}
 }
 
-// RunOnce does one pass of the background work — clean-up, planning, one
-// dispatch batch — in that order; tests and cron-style hosts call it
-// directly. Failures are logged, and the next pass tries again.
+// RunOnce does one pass of the background work — clean-up, planning, the
+// campaigns (unless CampaignEvery is negative), one dispatch batch — in
+// that order; tests and cron-style hosts call it directly. Failures are
+// logged, and the next pass tries again.
 func (c *Cabinet) RunOnce(ctx context.Context) {
 	c.cleanup(ctx)
 	c.plan(ctx)
+	if c.cfg.CampaignEvery > 0 {
+		c.campaign(ctx)
+	}
 	if _, err := c.notifier.DispatchOnce(ctx); err != nil && ctx.Err() == nil {
 		c.log.ErrorContext(ctx, "cabinet: dispatch failed", "err", err)
 	}

@@ -23,6 +23,7 @@ type Store interface {
 	notify.Store
 	card.Store
 	Cursors
+	Campaigns
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

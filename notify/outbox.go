@@ -207,6 +207,10 @@ type Store interface {
 	NotificationSettings(ctx context.Context, userID string) (Settings, error)
 	// SaveNotificationSettings replaces the client's settings.
 	SaveNotificationSettings(ctx context.Context, userID string, s Settings) error
+	// MarketingAudience returns up to limit IDs of the clients with a
+	// marketing consent, in ID order, after the ID after ("" from the
+	// start): a campaign pages through them.
+	MarketingAudience(ctx context.Context, after string, limit int) ([]string, error)
 
 	// SavePushSubscription stores s (s.ID set by the caller). A
 	// subscription with the same Endpoint is replaced (a browser that

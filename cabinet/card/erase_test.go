@@ -22,6 +22,7 @@ import (
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet/card"
+	"github.com/kabinet-dev/kabinet/recommend"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
@@ -282,6 +283,11 @@ func TestExportArchive(t *testing.T) {
 	p1, p2 := e.photo("er-anna", 1), e.photo("er-anna", 2)
 	e.photo("er-boris", 3)
 	require.NoError(t, e.blobs.Delete(ctx, p2.Original.Key)) // lost
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	_, err := e.store.GiveOffers(ctx, []card.GivenOffer{{OfferRef: card.OfferRef{ClientID: "er-anna", OfferID: "birthday", Seq: 1},
+		Offer:   recommend.Offer{ID: "birthday", Title: recommend.Text{RU: "С днём рождения", EN: "Happy birthday"}, DiscountPercent: 20, ValidFrom: at, ValidUntil: at.Add(30 * 24 * time.Hour)},
+		GivenAt: at}})
+	require.NoError(t, err)
 
 	u, err := e.store.UserByID(ctx, "er-anna")
 	require.NoError(t, err)
@@ -322,6 +328,10 @@ func TestExportArchive(t *testing.T) {
 	var doc struct {
 		Account struct{ ID string }
 		Photos  []struct{ ID, File string }
+		Offers  []struct {
+			OfferID string `json:"offer_id"`
+			Title   struct{ RU string }
+		}
 	}
 	require.NoError(t, json.Unmarshal(files["data.json"], &doc))
 	assert.Equal(t, "er-anna", doc.Account.ID)
@@ -331,6 +341,9 @@ func TestExportArchive(t *testing.T) {
 		byID[p.ID] = p.File
 	}
 	assert.Equal(t, map[string]string{p1.ID: "photos/" + p1.ID + ".jpg", p2.ID: ""}, byID)
+	require.Len(t, doc.Offers, 1, "the offers given")
+	assert.Equal(t, "birthday", doc.Offers[0].OfferID)
+	assert.Equal(t, "С днём рождения", doc.Offers[0].Title.RU)
 }
 
 // TestEraseHealthDataKeepsTheRest: the health part alone goes.

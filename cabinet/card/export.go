@@ -15,6 +15,7 @@ import (
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/notify"
+	"github.com/kabinet-dev/kabinet/recommend"
 )
 
 // Export of a client's data (GDPR Art. 15 and 20, 152-FZ Art. 14): one zip
@@ -301,6 +302,21 @@ func (s *Service) gatherExport(ctx context.Context, clientID string, extra Expor
 	for _, f := range favs {
 		doc.Favorites = append(doc.Favorites, exportFavorite{Kind: string(f.Kind), ItemID: f.ItemID, Name: f.Name, AddedAt: f.CreatedAt.UTC()})
 	}
+	offers, err := st.OffersGiven(ctx, clientID)
+	if err != nil {
+		return exportDoc{}, nil, err
+	}
+	doc.Offers = make([]exportOffer, 0, len(offers))
+	for _, g := range offers {
+		o := g.Offer
+		eo := exportOffer{OfferID: g.OfferID, Seq: g.Seq, Title: o.Title, DiscountPercent: o.DiscountPercent,
+			ValidFrom: o.ValidFrom.UTC(), ValidUntil: o.ValidUntil.UTC(), ItemIDs: o.ItemIDs, GivenAt: g.GivenAt.UTC(),
+			AnnouncedAt: optTime(g.AnnouncedAt)}
+		if o.Gift != (recommend.Text{}) {
+			eo.Gift = &o.Gift
+		}
+		doc.Offers = append(doc.Offers, eo)
+	}
 	reviews, err := st.Reviews(ctx, ReviewFilter{ClientID: clientID})
 	if err != nil {
 		return exportDoc{}, nil, err
@@ -407,6 +423,7 @@ type exportDoc struct {
 	Orders               []exportOrder          `json:"orders"`
 	Favorites            []exportFavorite       `json:"favorites"`
 	Reviews              []exportReview         `json:"reviews"`
+	Offers               []exportOffer          `json:"offers"` // every offer given, oldest first
 	NotificationSettings *exportSettings        `json:"notification_settings"`
 	PushSubscriptions    []exportPush           `json:"push_subscriptions"`
 	Messages             []exportMessage        `json:"messages"`
@@ -418,6 +435,19 @@ type exportFavorite struct {
 	ItemID  string    `json:"item_id"`
 	Name    string    `json:"name,omitempty"`
 	AddedAt time.Time `json:"added_at"`
+}
+
+type exportOffer struct {
+	OfferID         string          `json:"offer_id"`
+	Seq             int             `json:"seq"`
+	Title           recommend.Text  `json:"title"`
+	DiscountPercent int             `json:"discount_percent,omitempty"`
+	Gift            *recommend.Text `json:"gift,omitempty"`
+	ItemIDs         []string        `json:"item_ids,omitempty"`
+	ValidFrom       time.Time       `json:"valid_from"`
+	ValidUntil      time.Time       `json:"valid_until"`
+	GivenAt         time.Time       `json:"given_at"`
+	AnnouncedAt     *time.Time      `json:"announced_at"`
 }
 
 type exportReview struct {

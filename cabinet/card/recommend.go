@@ -116,25 +116,6 @@ func (s *Service) ExplainRecommendation(ctx context.Context, actor Actor, client
 	return ex, nil
 }
 
-// Offers returns the client's current personal offers from the engine's
-// offer rules. Staff reads are audited.
-//
-// Errors: ErrNotFound (not a card the actor may see).
-func (s *Service) Offers(ctx context.Context, actor Actor, clientID string) ([]recommend.Offer, error) {
-	if err := s.authorize(ctx, actor, clientID, "offers", false); err != nil {
-		return nil, err
-	}
-	facts, catalog, err := s.RecommendationInput(ctx, clientID)
-	if err != nil {
-		return nil, err
-	}
-	offers := s.cfg.Recommend.Offers(facts, catalog)
-	if offers == nil {
-		offers = []recommend.Offer{}
-	}
-	return offers, nil
-}
-
 // Eligible decides whether the client may book svc online: not when their
 // questionnaire lists a contraindication the service carries (as a tag), or
 // one for which the engine's built-in safety excludes it (a phototype V–VI
@@ -186,56 +167,107 @@ func hardExclusion(ruleID string) bool {
 // bookable online (procedures) and the active products. It reads without
 // an authorization check, for code working for the client.
 func (s *Service) RecommendationInput(ctx context.Context, clientID string) (recommend.Facts, []recommend.Item, error) {
-	now := s.now()
+	cat, err := s.EngineCatalog(ctx)
+	if err != nil {
+		return recommend.Facts{}, nil, err
+	}
+	f, err := s.ClientFacts(ctx, clientID, cat)
+	if err != nil {
+		return recommend.Facts{}, nil, err
+	}
+	return f, cat.Items(), nil
+}
+
+// EngineCatalog is the clinic's catalog as the recommendation engine sees it, with
+// what facts need of the clinic (the services behind past visits, the
+// branches' time zones): read once, it serves many clients (a campaign).
+type EngineCatalog struct {
+	items    []recommend.Item
+	services map[string]booking.Service // every service, active or not
+	zones    map[string]*time.Location  // by branch ID
+	zone     *time.Location             // the first branch's: for a client with no visit yet
+}
+
+// Items are the catalog's items: the active services bookable online
+// (procedures) and the active products.
+func (c *EngineCatalog) Items() []recommend.Item { return slices.Clone(c.items) }
+
+// EngineCatalog reads the catalog as the engine sees it.
+func (s *Service) EngineCatalog(ctx context.Context) (*EngineCatalog, error) {
 	st := s.cfg.Booking.Store()
 	services, err := st.Services(ctx, booking.ServiceFilter{})
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return nil, err
 	}
 	products, err := s.cfg.Store.Products(ctx, ProductFilter{ActiveOnly: true})
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return nil, err
 	}
-	byID := map[string]booking.Service{}
-	var catalog []recommend.Item
+	branches, err := st.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &EngineCatalog{services: map[string]booking.Service{}, zones: map[string]*time.Location{}, zone: time.UTC}
 	for _, svc := range services {
-		byID[svc.ID] = svc
+		c.services[svc.ID] = svc
 		if svc.Active && svc.OnlineBooking {
-			catalog = append(catalog, serviceItem(svc))
+			c.items = append(c.items, serviceItem(svc))
 		}
 	}
 	for _, p := range products {
-		catalog = append(catalog, productItem(p))
+		c.items = append(c.items, productItem(p))
 	}
+	for i, b := range branches {
+		loc, err := b.Location()
+		if err != nil {
+			loc = time.UTC
+		}
+		c.zones[b.ID] = loc
+		if i == 0 {
+			c.zone = loc
+		}
+	}
+	return c, nil
+}
 
+// ClientFacts gathers the facts about a client from their card, against
+// cat. Now is in the zone of the branch of their latest visit (else the
+// first branch's), so that month and season conditions and offers' last
+// days follow the clinic's calendar. It reads without an authorization
+// check, for code working for the client.
+func (s *Service) ClientFacts(ctx context.Context, clientID string, cat *EngineCatalog) (recommend.Facts, error) {
+	now := s.now()
+	st := s.cfg.Booking.Store()
+	byID := cat.services
 	v, err := s.cfg.Store.LatestProfile(ctx, clientID)
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return recommend.Facts{}, err
 	}
 	p := v.Profile
 	f := recommend.Facts{SkinType: string(p.SkinType), Phototype: p.Phototype,
 		Contraindications: codes(p.Contraindications), Allergies: slices.Clone(p.Allergies), Now: now}
-	if !p.BirthDate.IsZero() {
-		f.BirthMonth = p.BirthDate.Month
-		f.Age = ageAt(p.BirthDate, now)
-	}
+	f.BirthMonth = p.BirthDate.Month // 0 when unknown
 	for _, c := range p.Concerns {
 		f.Concerns = append(f.Concerns, recommend.Concern{Code: string(c.Code), Severity: c.Severity})
 	}
 
 	entries, err := s.cfg.Store.JournalEntries(ctx, JournalFilter{ClientID: clientID, Limit: maxJournalEntries})
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return recommend.Facts{}, err
 	}
 	f.Scores = latestScores(entries)
 
 	appts, err := st.Appointments(ctx, booking.AppointmentFilter{ClientID: clientID,
 		Statuses: []booking.Status{booking.StatusCompleted}})
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return recommend.Facts{}, err
 	}
 	last := map[string]time.Time{}
+	zone, latest := cat.zone, time.Time{}
 	for _, a := range appts {
+		if loc, ok := cat.zones[a.BranchID]; ok && a.Start.After(latest) {
+			zone, latest = loc, a.Start
+		}
 		pr := recommend.Procedure{ItemID: a.ServiceID, At: a.Start}
 		if svc, ok := byID[a.ServiceID]; ok {
 			it := serviceItem(svc)
@@ -246,10 +278,14 @@ func (s *Service) RecommendationInput(ctx context.Context, clientID string) (rec
 			last[a.ServiceID] = a.Start
 		}
 	}
+	f.Now = now.In(zone)
+	if !p.BirthDate.IsZero() {
+		f.Age = ageAt(p.BirthDate, f.Now)
+	}
 
 	plans, err := s.cfg.Booking.ClientPlans(ctx, booking.Actor{UserID: clientID, Role: booking.RoleClient}, clientID)
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return recommend.Facts{}, err
 	}
 	for _, pp := range plans {
 		if pp.Plan.Status != booking.PlanActive && pp.Completed < pp.Plan.Sessions {
@@ -265,7 +301,7 @@ func (s *Service) RecommendationInput(ctx context.Context, clientID string) (rec
 
 	orders, err := s.cfg.Store.Orders(ctx, OrderFilter{ClientID: clientID, Statuses: []OrderStatus{OrderCompleted}})
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return recommend.Facts{}, err
 	}
 	for _, pu := range purchasesOf(orders) {
 		f.Purchases = append(f.Purchases, recommend.Purchase{ItemID: pu.ProductID, At: pu.LastBought, LastsDays: pu.LastsDays})
@@ -273,12 +309,12 @@ func (s *Service) RecommendationInput(ctx context.Context, clientID string) (rec
 
 	favs, err := s.FavoriteItems(ctx, clientID)
 	if err != nil {
-		return recommend.Facts{}, nil, err
+		return recommend.Facts{}, err
 	}
 	for _, fv := range favs {
 		f.Favorites = append(f.Favorites, fv.ItemID)
 	}
-	return f, catalog, nil
+	return f, nil
 }
 
 // serviceItem is a service as a catalog item: its tags split into the

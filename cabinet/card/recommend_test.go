@@ -69,7 +69,8 @@ func TestRecommendationInput(t *testing.T) {
 	assert.Equal(t, time.March, facts.BirthMonth)
 	assert.Equal(t, []recommend.Concern{{Code: "acne", Severity: 2}}, facts.Concerns)
 	assert.Len(t, facts.Procedures, 2, "the completed visits")
-	assert.Equal(t, revNow, facts.Now)
+	assert.True(t, revNow.Equal(facts.Now))
+	assert.Equal(t, "Europe/Moscow", facts.Now.Location().String(), "the zone of the branch of the latest visit")
 
 	byID := map[string]recommend.Item{}
 	for _, it := range catalog {

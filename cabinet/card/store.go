@@ -10,5 +10,6 @@ type Store interface {
 	OrderStore
 	FavoriteStore
 	ReviewStore
+	OfferStore
 	EraseStore
 }

@@ -146,7 +146,8 @@ func (s *server) myOffers(w http.ResponseWriter, r *http.Request, who auth.Ident
 	}
 	lang := preferredLang(r)
 	out := make([]offerJSON, 0, len(offers))
-	for _, o := range offers {
+	for _, g := range offers {
+		o := g.Offer
 		items := o.ItemIDs
 		if items == nil {
 			items = []string{}

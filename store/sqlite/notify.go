@@ -652,3 +652,16 @@ func (r settingsRow) decode() (notify.Settings, error) {
 func subscriptionDest(s *notify.Subscription) []any {
 	return []any{&s.ID, &s.UserID, &s.Endpoint, &s.P256dh, &s.Auth, &s.UserAgent, timeDest{&s.CreatedAt}}
 }
+
+// MarketingAudience returns the IDs of the clients with a marketing consent
+// after the ID after, as notify.Store documents; disabled accounts are left
+// out.
+func (s *Store) MarketingAudience(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	return queryRead(ctx, s, "marketing audience", func(id *string) []any { return []any{id} }, `
+		SELECT n.user_id FROM notification_settings n JOIN users u ON u.id = n.user_id
+		WHERE n.consent_at IS NOT NULL AND u.disabled = 0 AND n.user_id > ?
+		ORDER BY n.user_id LIMIT ?`, after, limit)
+}

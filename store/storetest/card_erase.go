@@ -133,6 +133,10 @@ func seedErase(t *testing.T, st cabinet.Store) eraseFixture {
 		require.NoError(t, st.SavePushSubscription(ctx, notify.Subscription{ID: "push-" + c.id, UserID: c.id,
 			Endpoint: "https://push.example/" + c.id, P256dh: "key", Auth: "auth", UserAgent: "Firefox", CreatedAt: t0}))
 
+		// A personal offer given.
+		_, err = st.GiveOffers(ctx, []card.GivenOffer{givenOffer(c.id, "birthday", 1, t0, []string{"svc-a"})})
+		require.NoError(t, err)
+
 		// Audit entries by and about the client.
 		for i, e := range []auth.AuditEntry{
 			{ActorID: c.id, Action: auth.ActionSignIn, Subject: "s-" + c.id, IP: "192.0.2.7"},
@@ -387,6 +391,8 @@ func snapshot(t *testing.T, st cabinet.Store, client string) string {
 	}
 	msgs, err := st.Messages(ctx, notify.MessageFilter{UserID: client})
 	add("messages", msgs, err)
+	offers, err := st.OffersGiven(ctx, client)
+	add("offers", offers, err)
 	set, err := st.NotificationSettings(ctx, client)
 	consent := set.MarketingConsent
 	set.MarketingConsent = nil // a pointer: printed apart
