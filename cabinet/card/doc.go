@@ -3,7 +3,9 @@
 // skin journal; the history of visits, the plan, the products catalog and
 // orders; favourites and reviews; recommendations and personal offers (the
 // card's facts and catalog handed to the recommend engine, the specialists'
-// recommendations first) and the contraindication check behind online
+// recommendations first), the offers given to each client (OfferStore: once
+// per giving, with the window they were given with) and the contraindication
+// check behind online
 // booking (Service.Eligible); the client's export and erasure; and, for
 // staff, the same card within their role.
 //

@@ -115,8 +115,9 @@ func TestCardAuthorizationMatrix(t *testing.T) {
 	}
 	// The query some reads need to answer 200.
 	queries := map[string]string{
-		"/photos/pairs": "?appointment_id=" + c.apptID,
-		"/skin/report":  "?from=2026-11-01&to=2026-12-31",
+		"/photos/pairs":            "?appointment_id=" + c.apptID,
+		"/skin/report":             "?from=2026-11-01&to=2026-12-31",
+		"/recommendations/explain": "?item=peel",
 	}
 	fill := func(path string, params map[string]string) string {
 		for k, v := range params {

@@ -16,6 +16,8 @@ func (s *server) recommendRoutes() []route {
 		{"GET /api/v1/me/recommendations/explain", s.authed(s.explainRecommendation)},
 		{"GET /api/v1/me/offers", s.authed(s.myOffers)},
 		{"GET /api/v1/staff/clients/{id}/recommendations", s.authed(s.clientRecommendations)},
+		{"GET /api/v1/staff/clients/{id}/recommendations/explain", s.authed(s.explainClientRecommendation)},
+		{"GET /api/v1/staff/clients/{id}/offers", s.authed(s.clientOffers)},
 	}
 }
 
@@ -102,15 +104,29 @@ func toReasonsJSON(list []recommend.Reason, lang string) []ruleReasonJSON {
 // why an item of the catalog is or is not recommended; 404 for an item not
 // in it.
 func (s *server) explainRecommendation(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
-	actor, err := s.cardActor(r, who, false)
+	return s.writeExplanation(w, r, who, false)
+}
+
+// explainClientRecommendation: GET
+// /api/v1/staff/clients/{id}/recommendations/explain?item= (audited).
+func (s *server) explainClientRecommendation(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	return s.writeExplanation(w, r, who, true)
+}
+
+func (s *server) writeExplanation(w http.ResponseWriter, r *http.Request, who auth.Identity, staff bool) error {
+	actor, err := s.cardActor(r, who, staff)
 	if err != nil {
 		return err
+	}
+	clientID := who.User.ID
+	if staff {
+		clientID = r.PathValue("id")
 	}
 	item := r.URL.Query().Get("item")
 	if item == "" {
 		return &fieldError{field: "item", err: errMalformedParam}
 	}
-	ex, err := s.card.ExplainRecommendation(r.Context(), actor, who.User.ID, item)
+	ex, err := s.card.ExplainRecommendation(r.Context(), actor, clientID, item)
 	if err != nil {
 		return err
 	}
@@ -136,11 +152,24 @@ type offerJSON struct {
 
 // myOffers: GET /api/v1/me/offers — the client's current personal offers.
 func (s *server) myOffers(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
-	actor, err := s.cardActor(r, who, false)
+	return s.writeOffers(w, r, who, false)
+}
+
+// clientOffers: GET /api/v1/staff/clients/{id}/offers (audited).
+func (s *server) clientOffers(w http.ResponseWriter, r *http.Request, who auth.Identity) error {
+	return s.writeOffers(w, r, who, true)
+}
+
+func (s *server) writeOffers(w http.ResponseWriter, r *http.Request, who auth.Identity, staff bool) error {
+	actor, err := s.cardActor(r, who, staff)
 	if err != nil {
 		return err
 	}
-	offers, err := s.card.Offers(r.Context(), actor, who.User.ID)
+	clientID := who.User.ID
+	if staff {
+		clientID = r.PathValue("id")
+	}
+	offers, err := s.card.Offers(r.Context(), actor, clientID)
 	if err != nil {
 		return err
 	}

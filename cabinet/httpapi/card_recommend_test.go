@@ -181,6 +181,14 @@ func TestOffersOverHTTP(t *testing.T) {
 	require.Contains(t, got, "come-back-15")
 	assert.Equal(t, "Скучаем по вам: −15% на любую процедуру", got["come-back-15"]["title"])
 	assert.Equal(t, []any{}, got["come-back-15"]["item_ids"])
+
+	// A day later: the same offer, given once — its window does not move.
+	first := got["come-back-15"]["valid_from"]
+	h.clock.Advance(24 * time.Hour)
+	c.anna = h.signIn("+79123456789", "+79123456789")
+	got = byID(offers("ru"))
+	require.Contains(t, got, "come-back-15")
+	assert.Equal(t, first, got["come-back-15"]["valid_from"], "given once: the window stays")
 }
 
 func TestEligibilityOverHTTP(t *testing.T) {
