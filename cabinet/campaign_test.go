@@ -284,3 +284,24 @@ func TestCampaignsRunConcurrently(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, given, 1)
 }
+
+// Staff looking at a client's offers see what she would, and give nothing:
+// the window starts when she sees it.
+func TestStaffViewOfOffersGivesNothing(t *testing.T) {
+	e := campaignEnv(t)
+	anna := e.annaActor()
+	admin := card.Actor{UserID: "admin", Role: booking.RoleAdmin}
+	offers, err := e.cab.Card().Offers(t.Context(), admin, anna.UserID)
+	require.NoError(t, err)
+	require.Len(t, offers, 1)
+	assert.Equal(t, "welcome-consultation", offers[0].OfferID)
+	given, err := e.st.OffersGiven(t.Context(), anna.UserID)
+	require.NoError(t, err)
+	assert.Empty(t, given)
+
+	e.set(monday10.Add(24 * time.Hour))
+	offers, err = e.cab.Card().Offers(t.Context(), anna, anna.UserID)
+	require.NoError(t, err)
+	require.Len(t, offers, 1)
+	assert.True(t, monday10.Add(24*time.Hour).Equal(offers[0].Offer.ValidFrom), "from her first view")
+}

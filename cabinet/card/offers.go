@@ -60,7 +60,9 @@ type OfferStore interface {
 // validity window counts from the first time the client saw it and its
 // per-client limit holds. Items the client may no longer have (a
 // contraindication added since) are left out of an offer, and an offer
-// with none left is not shown. Staff reads are audited.
+// with none left is not shown. Staff see the same without giving anything
+// (an offer's window starts when the client sees it); their reads are
+// audited.
 //
 // Errors: ErrNotFound (not a card the actor may see).
 func (s *Service) Offers(ctx context.Context, actor Actor, clientID string) ([]GivenOffer, error) {
@@ -79,7 +81,7 @@ func (s *Service) Offers(ctx context.Context, actor Actor, clientID string) ([]G
 	if err != nil {
 		return nil, err
 	}
-	if len(fresh) > 0 {
+	if len(fresh) > 0 && !actor.Staff() { // staff look; only the client's view gives
 		if _, err := s.cfg.Store.GiveOffers(ctx, fresh); err != nil {
 			return nil, err
 		}
