@@ -15,6 +15,7 @@ import (
 	"github.com/kabinet-dev/kabinet/cabinet"
 	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
+	"github.com/kabinet-dev/kabinet/recommend"
 )
 
 // campaignEnv is the clinic of clinicEnv with a consultation (the welcome
@@ -304,4 +305,41 @@ func TestStaffViewOfOffersGivesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, offers, 1)
 	assert.True(t, monday10.Add(24*time.Hour).Equal(offers[0].Offer.ValidFrom), "from her first view")
+}
+
+// An offer a client may have more than once is not given again while the
+// last giving is still valid: the cabinet shows one, and the next comes
+// only after it ends.
+func TestRepeatableOfferIsGivenAgainOnlyAfterTheLastEnds(t *testing.T) {
+	rules, err := recommend.Parse([]byte(`{"version": 1, "rules": [{"id": "monthly", "description": "Every client: a monthly gift.",
+		"when": {"not": {"procedure": {"ever": true}}},
+		"then": [{"offer": {"id": "monthly-gift", "title": {"ru": "Подарок месяца", "en": "Gift of the month"},
+			"gift": {"ru": "Маска", "en": "A mask"}, "valid_days": 10, "per_client_limit": 3, "limit_period_days": 365}}]}]}`))
+	require.NoError(t, err)
+	e := newClinicEnvWith(t, func(e *clinicEnv) {
+		e.engine, err = recommend.New(recommend.Config{Rules: rules, Now: e.clock})
+		require.NoError(t, err)
+	})
+	anna := e.annaActor()
+	seqs := func() []int {
+		t.Helper()
+		offers, err := e.cab.Card().Offers(t.Context(), anna, anna.UserID)
+		require.NoError(t, err)
+		var out []int
+		for _, o := range offers {
+			out = append(out, o.Seq)
+		}
+		return out
+	}
+	// Valid through the tenth day after the day it was given, in Moscow:
+	// from 30 November to the end of 10 December.
+	assert.Equal(t, []int{1}, seqs(), "given on the first view")
+	e.set(time.Date(2026, 12, 10, 23, 59, 0, 0, msk))
+	assert.Equal(t, []int{1}, seqs(), "still valid: not given a second time beside it")
+	e.set(time.Date(2026, 12, 11, 0, 0, 0, 0, msk))
+	assert.Equal(t, []int{2}, seqs(), "the first ended: the second giving")
+	e.set(time.Date(2026, 12, 22, 9, 0, 0, 0, msk))
+	assert.Equal(t, []int{3}, seqs())
+	e.set(time.Date(2027, 1, 2, 9, 0, 0, 0, msk))
+	assert.Empty(t, seqs(), "three within the year: the limit")
 }

@@ -22,7 +22,9 @@ import (
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
+	"github.com/kabinet-dev/kabinet/recommend"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
@@ -46,6 +48,8 @@ type clinicEnv struct {
 	cab   *cabinet.Cabinet
 	anna  auth.SignIn
 	admin booking.Actor
+	// engine, when set before newCabinet, replaces the default rules.
+	engine *recommend.Engine
 }
 
 func (e *clinicEnv) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
@@ -61,7 +65,7 @@ func (e *clinicEnv) newCabinet() *cabinet.Cabinet {
 	require.NoError(e.t, err)
 	cab, err := cabinet.New(cabinet.Config{
 		Store: e.st, Secret: bytes.Repeat([]byte("s"), 32), Mail: mailer, SMS: e.sms, ClinicName: "Клиника Анны",
-		Now: e.clock, PublicURL: "https://clinic.example/cabinet",
+		Now: e.clock, PublicURL: "https://clinic.example/cabinet", Card: card.Config{Recommend: e.engine},
 		Aftercare: map[string][]cabinet.FollowUp{"category:peel": {
 			{After: 24 * time.Hour, Kind: notify.KindAftercareCheck},
 			{After: 7 * 24 * time.Hour, Kind: notify.KindAftercarePhoto},
@@ -76,11 +80,21 @@ var monday10 = time.Date(2026, 11, 30, 10, 0, 0, 0, msk)
 
 func newClinicEnv(t *testing.T) *clinicEnv {
 	t.Helper()
+	return newClinicEnvWith(t, nil)
+}
+
+// newClinicEnvWith is newClinicEnv with tweak applied before the cabinet
+// is wired (to set engine, say).
+func newClinicEnvWith(t *testing.T, tweak func(*clinicEnv)) *clinicEnv {
+	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "k.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	e := &clinicEnv{t: t, st: st, sink: newSMTPSink(t), sms: notify.NewDevOutbox(0, nil), now: monday10,
 		admin: booking.Actor{UserID: "admin", Role: booking.RoleAdmin}}
+	if tweak != nil {
+		tweak(e)
+	}
 	e.cab = e.newCabinet()
 
 	ctx := t.Context()

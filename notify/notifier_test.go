@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
@@ -69,6 +70,11 @@ func newEnv(t *testing.T, tweak ...func(*notify.Config)) *env {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	e := &env{t: t, ctx: t.Context(), store: st, clock: newClock(noon)}
+	// The accounts behind contacts: the store queues offers only to
+	// existing users with a marketing consent.
+	for _, id := range []string{"anna", "ben", "carl"} {
+		require.NoError(t, st.CreateUser(t.Context(), auth.User{ID: id, Roles: []auth.Role{auth.RoleClient}, CreatedAt: noon}))
+	}
 	e.out = notify.NewDevOutbox(0, e.clock.now)
 	cfg := notify.Config{
 		Store: st, Contacts: contacts, SMS: e.out, Mail: e.out, Push: e.out,

@@ -173,8 +173,12 @@ var (
 // sharing one database: claims are atomic.
 type Store interface {
 	// EnqueueMessages inserts msgs, in one transaction. A message whose Key
-	// is already in the outbox (in any status) is skipped, not an error.
-	// It returns how many were inserted.
+	// is already in the outbox (in any status) is skipped, not an error; so
+	// is a message of a marketing category (Category.Marketing) unless its
+	// user exists, is not disabled and has a marketing consent when the
+	// insert runs — checked in the same statement, so that a consent
+	// withdrawn or an account erased between planning and queuing sends
+	// nothing. It returns how many were inserted.
 	EnqueueMessages(ctx context.Context, msgs []Message) (int, error)
 	// ClaimMessages leases to owner, until now+lease, up to limit pending
 	// messages with DueAt <= now whose lease is free or expired (LeaseUntil

@@ -849,6 +849,22 @@ func (e *Engine) Explain(f Facts, catalog []Item, itemID string) Explanation {
 	return x
 }
 
+// Excluded returns the IDs of the catalog's items ruled out for the client
+// by safety, a rule or the season — the exclusions that also keep an item
+// out of an offer. Cool-down, skin type and supply, which only keep an item
+// off the list of recommendations, are not among them.
+func (e *Engine) Excluded(f Facts, catalog []Item) map[string]bool {
+	s := e.newState(&f, catalog, false)
+	s.run(false)
+	out := map[string]bool{}
+	for n := range s.items {
+		if s.items[n].flags&flagHard != 0 {
+			out[s.cat.items[n].ID] = true
+		}
+	}
+	return out
+}
+
 // Offers returns the offers whose rules fire for the client, by rule
 // priority (highest first), then offer ID: those the client has not had
 // PerClientLimit times within the limit period (Facts.OffersGiven), and, for

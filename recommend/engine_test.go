@@ -551,3 +551,25 @@ func TestZeroNowUsesTheClock(t *testing.T) {
 		doc(r("july", `{"month":[7]}`, `[{"recommend":{"ids":["x"],"weight":1,`+reason+`}}]`)))
 	assert.True(t, e.Explain(recommend.Facts{}, probeCatalog(), "x").Recommended)
 }
+
+// Excluded names the items safety, rules or the season rule out, and not
+// those a cool-down or the skin type only keeps off the list.
+func TestExcluded(t *testing.T) {
+	e := engine(t, recommend.Config{}, `{"version": 1, "rules": [
+		{"id": "no-massage-for-rosacea", "description": "Rosacea: no massage.", "when": {"concern": {"code": "rosacea"}},
+		 "then": [{"exclude": {"ids": ["massage"], "reason": {"ru": "нет", "en": "no"}}}]}]}`)
+	catalog := append(probeCatalog(),
+		recommend.Item{ID: "dry-cream", Kind: recommend.KindProduct, Category: "cream", SkinTypes: []string{"dry"}},
+		recommend.Item{ID: "laser", Kind: recommend.KindProcedure, Category: "laser", CooldownDays: 30, Tags: []string{"laser"}})
+	f := recommend.Facts{SkinType: "oily", Contraindications: []string{"pregnancy"}, Concerns: []recommend.Concern{{Code: "rosacea", Severity: 1}},
+		Procedures: []recommend.Procedure{{ItemID: "laser", At: summer.AddDate(0, 0, -3)}}, Now: summer}
+	got := e.Excluded(f, catalog)
+	assert.Equal(t, map[string]bool{"peel": true, "retinol": true, "laser": true, "massage": true}, got,
+		"pregnancy: peel, retinoid, laser; the rule: massage; not the dry-skin cream (skin type) — and the laser's cool-down adds nothing")
+
+	f.Contraindications = nil
+	got = e.Excluded(f, catalog)
+	assert.False(t, got["laser"], "a cool-down alone does not exclude")
+	assert.False(t, got["dry-cream"])
+	assert.True(t, got["massage"])
+}

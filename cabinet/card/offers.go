@@ -109,12 +109,19 @@ func (s *Service) CurrentOffers(ctx context.Context, clientID string, facts reco
 	}
 	facts.OffersGiven = make([]recommend.OfferGiven, 0, len(given))
 	seq := map[string]int{}
+	running := map[string]bool{} // offers with a giving still valid
+	now := s.now()
 	for _, g := range given {
 		facts.OffersGiven = append(facts.OffersGiven, recommend.OfferGiven{OfferID: g.OfferID, At: g.GivenAt})
 		seq[g.OfferID] = max(seq[g.OfferID], g.Seq)
+		if g.Valid(now) {
+			running[g.OfferID] = true
+		}
 	}
-	now := s.now()
 	for _, o := range s.cfg.Recommend.Offers(facts, cat.items) {
+		if running[o.ID] {
+			continue // an offer allowed more than once is given again only after this one ends
+		}
 		g := GivenOffer{OfferRef: OfferRef{ClientID: clientID, OfferID: o.ID, Seq: seq[o.ID] + 1}, Offer: o, GivenAt: now}
 		fresh = append(fresh, g)
 		given = append(given, g)
@@ -123,24 +130,24 @@ func (s *Service) CurrentOffers(ctx context.Context, clientID string, facts reco
 }
 
 // validOffers keeps the offers valid now, with their items narrowed to
-// those the client may still have, the latest given first.
+// those still offered that the client may still have — what the engine
+// would leave in the offer if it made it now (no safety, rule or season
+// exclusion) — the latest given first.
 func (s *Service) validOffers(given []GivenOffer, facts recommend.Facts, cat *EngineCatalog) []GivenOffer {
 	now := s.now()
 	out := []GivenOffer{}
-	allowed := map[string]bool{}
+	var excluded map[string]bool // read once, when an offer has items
 	for _, g := range given {
 		if !g.Valid(now) {
 			continue
 		}
 		if g.Offer.ItemIDs != nil {
+			if excluded == nil {
+				excluded = s.cfg.Recommend.Excluded(facts, cat.items)
+			}
 			var ids []string
 			for _, id := range g.Offer.ItemIDs {
-				ok, seen := allowed[id]
-				if !seen {
-					ok = s.mayHave(facts, cat, id)
-					allowed[id] = ok
-				}
-				if ok {
+				if cat.has(id) && !excluded[id] {
 					ids = append(ids, id)
 				}
 			}
@@ -157,20 +164,15 @@ func (s *Service) validOffers(given []GivenOffer, facts recommend.Facts, cat *En
 	return out
 }
 
-// mayHave reports whether an item is in the catalog and nothing (safety,
-// a rule, season, cool-down) rules it out for the client now, as when the
-// offer was made.
-func (s *Service) mayHave(facts recommend.Facts, cat *EngineCatalog, itemID string) bool {
-	ex := s.cfg.Recommend.Explain(facts, cat.items, itemID)
-	return ex.Known && len(ex.Exclusions) == 0
-}
-
 // ExplainFor says why an item of cat is or is not recommended to a client
 // with facts (ClientFacts), without reading anything: for a campaign that
 // asks about many clients.
 func (s *Service) ExplainFor(facts recommend.Facts, cat *EngineCatalog, itemID string) recommend.Explanation {
 	return s.cfg.Recommend.Explain(facts, cat.items, itemID)
 }
+
+// has reports whether an item is in the catalog (offered now).
+func (c *EngineCatalog) has(id string) bool { return c.ids[id] }
 
 // Service returns a service of the catalog by ID, active or not.
 func (c *EngineCatalog) Service(id string) (booking.Service, bool) {

@@ -186,6 +186,7 @@ type EngineCatalog struct {
 	services map[string]booking.Service // every service, active or not
 	zones    map[string]*time.Location  // by branch ID
 	zone     *time.Location             // the first branch's: for a client with no visit yet
+	ids      map[string]bool            // the items' IDs
 }
 
 // Items are the catalog's items: the active services bookable online
@@ -208,6 +209,7 @@ func (s *Service) EngineCatalog(ctx context.Context) (*EngineCatalog, error) {
 		return nil, err
 	}
 	c := &EngineCatalog{services: map[string]booking.Service{}, zones: map[string]*time.Location{}, zone: time.UTC}
+	// Read-only once built: one catalog serves many clients, and goroutines.
 	for _, svc := range services {
 		c.services[svc.ID] = svc
 		if svc.Active && svc.OnlineBooking {
@@ -216,6 +218,10 @@ func (s *Service) EngineCatalog(ctx context.Context) (*EngineCatalog, error) {
 	}
 	for _, p := range products {
 		c.items = append(c.items, productItem(p))
+	}
+	c.ids = make(map[string]bool, len(c.items))
+	for _, it := range c.items {
+		c.ids[it.ID] = true
 	}
 	for i, b := range branches {
 		loc, err := b.Location()

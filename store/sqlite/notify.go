@@ -38,6 +38,17 @@ const (
 	insertMessageSQL = `INSERT INTO messages (` + messageColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, ?, ?, ?)
 		ON CONFLICT (key) DO NOTHING`
+	// An offer or a piece of news is queued only while its user exists
+	// with a marketing consent: the check and the insert are one statement
+	// of the write transaction, so a consent withdrawn or an account erased
+	// before it leaves nothing queued, and after it, the withdrawal or
+	// erasure finds the message. Arguments as insertMessageSQL's.
+	insertMarketingSQL = `INSERT INTO messages (` + messageColumns + `)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, '', NULL,
+			?21, ?22, ?23
+		WHERE EXISTS (SELECT 1 FROM notification_settings n JOIN users u ON u.id = n.user_id
+			WHERE n.user_id = ?3 AND n.consent_at IS NOT NULL AND u.disabled = 0)
+		ON CONFLICT (key) DO NOTHING`
 
 	// The claim in one statement of the write transaction: choose the due
 	// pending messages whose lease is free or has run out, in due order, and
@@ -62,10 +73,12 @@ const (
 
 // EnqueueMessages inserts msgs in one write transaction, skipping those
 // whose Key is already in the outbox (or earlier in msgs), and returns how
-// many it inserted. Each message needs ID, Key, a known Category and
-// Channel, and CreatedAt; an empty Status is pending, a zero DueAt or
-// UpdatedAt is CreatedAt. A queued message is never leased: LeaseOwner and
-// LeaseUntil are ignored. A taken ID fails the whole call.
+// many it inserted. A message of a marketing category is skipped unless
+// its user exists with a marketing consent at that moment. Each message
+// needs ID, Key, a known Category and Channel, and CreatedAt; an empty
+// Status is pending, a zero DueAt or UpdatedAt is CreatedAt. A queued
+// message is never leased: LeaseOwner and LeaseUntil are ignored. A taken
+// ID fails the whole call.
 func (s *Store) EnqueueMessages(ctx context.Context, msgs []notify.Message) (int, error) {
 	return s.enqueue(ctx, msgs, "", 0, time.Time{})
 }
@@ -90,7 +103,9 @@ func (s *Store) enqueue(ctx context.Context, msgs []notify.Message, consumer str
 		return 0, nil
 	}
 	rows := make([][]any, len(msgs))
+	marketing := make([]bool, len(msgs))
 	for i, m := range msgs {
+		marketing[i] = m.Category.Marketing()
 		m = normalizeMessage(m)
 		if err := validateMessage(m); err != nil {
 			return 0, fmt.Errorf("sqlite: enqueue message %d: %w", i, err)
@@ -113,8 +128,13 @@ func (s *Store) enqueue(ctx context.Context, msgs []notify.Message, consumer str
 				return fmt.Errorf("sqlite: enqueue messages: %w", err)
 			}
 			defer st.Close()
-			for _, args := range rows {
-				res, err := st.ExecContext(ctx, args...)
+			for i, args := range rows {
+				var res sql.Result
+				if marketing[i] {
+					res, err = tx.ExecContext(ctx, insertMarketingSQL, args...)
+				} else {
+					res, err = st.ExecContext(ctx, args...)
+				}
 				if err != nil {
 					return notifyWriteError("enqueue messages", err)
 				}

@@ -22,6 +22,43 @@ func runCampaigns(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	t.Run("OffersGivenConcurrency", func(t *testing.T) { testOffersGivenConcurrency(t, open) })
 	t.Run("ServicesSeen", func(t *testing.T) { testServicesSeen(t, open) })
 	t.Run("MarketingAudience", func(t *testing.T) { testMarketingAudience(t, open) })
+	t.Run("MarketingQueuedOnlyWithConsent", func(t *testing.T) { testMarketingQueuedOnlyWithConsent(t, open) })
+}
+
+// testMarketingQueuedOnlyWithConsent: offers and news are queued only to
+// an existing, enabled user with a marketing consent at the moment of the
+// insert; other categories are queued as ever.
+func testMarketingQueuedOnlyWithConsent(t *testing.T, open func(t *testing.T) cabinet.Store) {
+	t.Parallel()
+	st, ctx := open(t), t.Context()
+	for _, id := range []string{"c-yes", "c-no", "c-off"} {
+		require.NoError(t, st.CreateUser(ctx, newUser(id)))
+	}
+	consent := &notify.Consent{At: t0, Source: "cabinet", Version: "v1"}
+	require.NoError(t, st.SaveNotificationSettings(ctx, "c-yes", notify.Settings{MarketingConsent: consent, QuietStart: 0, QuietEnd: 0, UpdatedAt: t0}))
+	require.NoError(t, st.SaveNotificationSettings(ctx, "c-no", notify.Settings{QuietStart: 0, QuietEnd: 0, UpdatedAt: t0}))
+	require.NoError(t, st.SaveNotificationSettings(ctx, "c-off", notify.Settings{MarketingConsent: consent, QuietStart: 0, QuietEnd: 0, UpdatedAt: t0}))
+	require.NoError(t, st.UpdateUserAccess(ctx, "c-off", []auth.Role{auth.RoleClient}, nil, true))
+
+	offer := func(id, user string, cat notify.Category) notify.Message {
+		m := message(id, t0, withUser(user))
+		m.Category = cat
+		return m
+	}
+	n, err := st.EnqueueMessages(ctx, []notify.Message{
+		offer("m-yes", "c-yes", notify.CategoryOffers),
+		offer("m-news", "c-yes", notify.CategoryNewServices),
+		offer("m-no", "c-no", notify.CategoryOffers),
+		offer("m-off", "c-off", notify.CategoryOffers),
+		offer("m-gone", "c-erased", notify.CategoryNewServices),
+		offer("m-reminder", "c-no", notify.CategoryReminders),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "the two to c-yes and the reminder")
+	for key, want := range map[string]bool{"m-yes": true, "m-news": true, "m-no": false, "m-off": false, "m-gone": false, "m-reminder": true} {
+		_, err := st.MessageByKey(ctx, "key-"+key)
+		assert.Equal(t, want, err == nil, key)
+	}
 }
 
 func givenOffer(client, offer string, seq int, at time.Time, items []string) card.GivenOffer {
