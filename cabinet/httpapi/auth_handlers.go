@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -179,6 +180,36 @@ func (s *server) revokeOthers(w http.ResponseWriter, r *http.Request, who auth.I
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"revoked": n})
+	return nil
+}
+
+// sessionState: GET /api/v1/auth/session — whether the caller is signed
+// in, 200 either way: a page asks it first, and a 401 would be an error in
+// the browser's console on every visit of a signed-out client.
+func (s *server) sessionState(w http.ResponseWriter, r *http.Request) error {
+	token, _ := s.token(r)
+	if token == "" {
+		writeJSON(w, http.StatusOK, map[string]any{"signed_in": false})
+		return nil
+	}
+	who, err := s.auth.Authenticate(r.Context(), token)
+	if errors.Is(err, auth.ErrUnauthenticated) {
+		writeJSON(w, http.StatusOK, map[string]any{"signed_in": false})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	profile, err := s.profileSummary(r, who)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"signed_in":  true,
+		"user":       toUserJSON(who.User),
+		"session_id": who.Session.ID,
+		"csrf_token": s.auth.CSRFToken(who.Session.ID),
+		"profile":    profile,
+	})
 	return nil
 }
 

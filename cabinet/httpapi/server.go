@@ -125,6 +125,7 @@ func (s *server) routeTable() []route {
 		{"POST /api/v1/auth/code", s.handle(s.requestCode)},
 		{"POST /api/v1/auth/verify", s.handle(s.verify)},
 		{"POST /api/v1/auth/logout", s.authed(s.logout)},
+		{"GET /api/v1/auth/session", s.handle(s.sessionState)},
 		{"GET /api/v1/auth/sessions", s.authed(s.listSessions)},
 		{"DELETE /api/v1/auth/sessions/{id}", s.authed(s.revokeSession)},
 		{"POST /api/v1/auth/sessions/revoke-others", s.authed(s.revokeOthers)},
