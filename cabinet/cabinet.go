@@ -19,6 +19,7 @@ import (
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/cabinet/httpapi"
+	"github.com/kabinet-dev/kabinet/cabinet/web"
 	"github.com/kabinet-dev/kabinet/notify"
 )
 
@@ -94,6 +95,12 @@ type Config struct {
 	Eligibility booking.Eligibility
 	// HTTP tunes the API handler.
 	HTTP HTTPConfig
+	// Web, when set, adds the web cabinet — the clients' and staff's pages
+	// in the browser — to Handler, beside the API: everything outside
+	// /api/ is a page or its assets. Nil: Handler serves the API alone.
+	// Its ClinicName defaults to Config.ClinicName, its Logger to
+	// Config.Logger.
+	Web *web.Config
 	// CleanupEvery is how often Run removes expired challenges, sessions and
 	// rate-limit events; default 10m.
 	CleanupEvery time.Duration
@@ -259,7 +266,23 @@ func New(cfg Config) (*Cabinet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cabinet: %w", err)
 	}
-	return &Cabinet{card: cardSvc, cfg: cfg, log: log, auth: authSvc, booking: sched, notifier: notifier, planner: pl, handler: api}, nil
+	handler := api
+	if cfg.Web != nil {
+		wc := *cfg.Web
+		wc.ClinicName = cmp.Or(wc.ClinicName, cfg.ClinicName)
+		if wc.Logger == nil {
+			wc.Logger = log
+		}
+		pages, err := web.Handler(wc)
+		if err != nil {
+			return nil, fmt.Errorf("cabinet: Config.Web: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/api/", api)
+		mux.Handle("/", pages)
+		handler = mux
+	}
+	return &Cabinet{card: cardSvc, cfg: cfg, log: log, auth: authSvc, booking: sched, notifier: notifier, planner: pl, handler: handler}, nil
 }
 
 // Auth is the sign-in, session and permission service, for the host
@@ -278,8 +301,9 @@ func (c *Cabinet) Card() *card.Service { return c.card }
 // messages: cab.Notify().Notify(ctx, notify.Request{…}).
 func (c *Cabinet) Notify() *notify.Notifier { return c.notifier }
 
-// Handler serves the JSON API under /api/v1. Mount it at the cabinet's root,
-// e.g. mux.Handle("/cabinet/", http.StripPrefix("/cabinet", cab.Handler())).
+// Handler serves the JSON API under /api/v1 and, with Config.Web, the web
+// cabinet's pages everywhere else. Mount it at the cabinet's root, e.g.
+// mux.Handle("/cabinet/", http.StripPrefix("/cabinet", cab.Handler())).
 func (c *Cabinet) Handler() http.Handler { return c.handler }
 
 // Ping reports whether the store answers (for health checks).

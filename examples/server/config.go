@@ -35,6 +35,8 @@ type config struct {
 	logLevel       slog.Level
 	publicURL      string // "": messages carry no links
 	vapidSubject   string // "": no real Web Push (the dev outbox gets it in dev mode)
+	lang           string // the web cabinet's default language
+	accent         string // the web cabinet's accent colour, "": the default
 
 	// From the environment only: they are secrets, or too many for flags.
 	secret []byte             // nil: read or create <data>/secret.key
@@ -89,6 +91,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		region:       "RU",
 		smsCountries: []string{"RU", "KZ", "BY"},
 		logLevel:     slog.LevelInfo,
+		lang:         "ru",
 	}
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	env := map[string]string{} // flag name → environment variable
@@ -102,6 +105,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	str(&c.clinic, "clinic", "KABINET_CLINIC_NAME", "clinic `name` shown in messages")
 	str(&c.admin, "admin", "KABINET_ADMIN", "`phone or e-mail` made admin at start-up")
 	str(&c.region, "region", "KABINET_REGION", "`region` of phone numbers typed without a country code")
+	str(&c.lang, "lang", "KABINET_LANG", "default `language` of the web cabinet: ru or en")
+	str(&c.accent, "accent", "KABINET_ACCENT", "accent `colour` of the web cabinet, #rrggbb, dark enough for white text (default #1a5fb4)")
 	fs.BoolVar(&c.demo, "demo", c.demo, "load demo data into an empty database (env KABINET_DEMO)")
 	env["demo"] = "KABINET_DEMO"
 	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark the session cookie Secure; set it behind HTTPS (env KABINET_SECURE_COOKIES)")
@@ -177,6 +182,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.region = strings.ToUpper(strings.TrimSpace(c.region)); !isRegion(c.region) {
 		return config{}, fmt.Errorf("-region %q: want a two-letter region code such as RU", c.region)
+	}
+	if c.lang = strings.ToLower(strings.TrimSpace(c.lang)); c.lang != "ru" && c.lang != "en" {
+		return config{}, fmt.Errorf("-lang %q: want ru or en", c.lang)
 	}
 
 	var err error

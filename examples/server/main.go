@@ -31,6 +31,7 @@ import (
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet"
 	"github.com/kabinet-dev/kabinet/cabinet/card"
+	"github.com/kabinet-dev/kabinet/cabinet/web"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/notify/webpush"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
@@ -188,6 +189,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Logger:         log,
 		Auth:           authConfig(cfg, outbox != nil),
 		HTTP:           cabinet.HTTPConfig{TrustedProxies: cfg.trustedProxies, SecureCookies: cfg.secureCookies},
+		Web:            &web.Config{DefaultLang: cfg.lang, Accent: cfg.accent},
 	})
 	if err != nil {
 		return err
@@ -222,8 +224,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		mux.Handle("GET /dev/outbox", localOnly(outbox.JSONHandler()))
 		mux.Handle("GET /dev/outbox.html", localOnly(outbox.HTMLHandler()))
 	}
-	mux.Handle("GET /{$}", indexHandler(outbox != nil, cfg.demo))
-	mux.Handle("/", cab.Handler())
+	mux.Handle("/", cab.Handler()) // the API under /api/v1, the web cabinet everywhere else
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -332,22 +333,6 @@ func healthHandler(ping func(context.Context) error) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(body)
-	})
-}
-
-// indexHandler points a person who opens the root URL at what there is.
-func indexHandler(dev, demo bool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "Kabinet example server")
-		fmt.Fprintln(w, "  API:          /api/v1/  (described at /api/v1/openapi.json)")
-		fmt.Fprintln(w, "  health:       /healthz")
-		if dev {
-			fmt.Fprintln(w, "  dev outbox:   /dev/outbox.html  (sign-in codes; dev mode only)")
-		}
-		if demo {
-			fmt.Fprintln(w, "  demo staff:  ", demoOwner, demoSpecialist, demoManager)
-		}
 	})
 }
 
