@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -250,10 +251,19 @@ func (s *server) confirmIdentifier(w http.ResponseWriter, r *http.Request, who a
 	}
 	u, err := s.auth.ConfirmIdentifier(r.Context(), who, in.ChallengeID, in.Code, s.clientIP(r))
 	if err != nil {
-		return err
+		return confirmCodeError(err)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
 	return nil
+}
+
+// confirmCodeError turns a wrong code sent by a signed-in user into a 422
+// on the field "code" (the session is fine); other errors pass as they are.
+func confirmCodeError(err error) error {
+	if errors.Is(err, auth.ErrInvalidCode) {
+		return &fieldError{field: "code", err: fmt.Errorf("%w: %w", errWrongConfirmCode, err)}
+	}
+	return err
 }
 
 func firstNonEmpty(a, b string) string {

@@ -136,7 +136,7 @@ func (s *server) eraseMe(w http.ResponseWriter, r *http.Request, who auth.Identi
 	}
 	ip := s.clientIP(r)
 	if err := s.auth.ConfirmErase(r.Context(), who, in.ChallengeID, in.Code, ip); err != nil {
-		return err
+		return confirmCodeError(err)
 	}
 	actor, _, err := s.cardTarget(r, who, false)
 	if err != nil {

@@ -416,8 +416,9 @@ func TestExportThenErase(t *testing.T) {
 	// A wrong code erases nothing.
 	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
 	r = h.do(req{method: "DELETE", path: "/api/v1/me", token: anna.token, body: map[string]any{"challenge_id": challenge, "code": wrong}})
-	require.Equal(t, http.StatusUnauthorized, r.StatusCode, "%s", r.body)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, "%s: the session is fine, the code is not", r.body)
 	assert.Equal(t, "invalid_code", r.errCode(t))
+	assert.Equal(t, "code", r.json(t)["error"].(map[string]any)["field"])
 	require.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/me", token: anna.token}).StatusCode)
 	assert.Len(t, h.blobFiles(), annaFiles+3*len(borisPhotos))
 	// Boris cannot use Anna's code: erasure is of oneself only.

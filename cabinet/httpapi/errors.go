@@ -27,6 +27,10 @@ var (
 	errCSRF           = errors.New("httpapi: CSRF token missing or wrong")
 	errRouteNotFound  = errors.New("httpapi: no such endpoint")
 	errMethodNotAllow = errors.New("httpapi: method not allowed")
+	// errWrongConfirmCode marks a wrong code sent to confirm something by a
+	// signed-in user (a new phone, erasure): 422, not the sign-in's 401,
+	// which would tell a page that the session itself had ended.
+	errWrongConfirmCode = errors.New("httpapi: wrong confirmation code")
 )
 
 // errorKind is how one class of error looks on the wire.
@@ -42,6 +46,7 @@ var errorTable = []struct {
 	err  error
 	kind errorKind
 }{
+	{errWrongConfirmCode, errorKind{422, "invalid_code", "Неверный код.", "The code is wrong."}},
 	{auth.ErrInvalidIdentifier, errorKind{422, "invalid_identifier", "Не удалось распознать номер телефона или e-mail.", "The phone number or e-mail address is not valid."}},
 	{auth.ErrInvalidInput, errorKind{422, "invalid_input", "Проверьте введённые данные.", "Check the value you entered."}},
 	{auth.ErrInvalidCode, errorKind{401, "invalid_code", "Неверный код.", "The code is wrong."}},
@@ -255,6 +260,24 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			body.Message = fmt.Sprintf("Too many requests. Try again in %s.", enWait(body.RetryAfter))
 		} else {
 			body.Message = fmt.Sprintf("Слишком много запросов. Повторите через %s.", ruWait(body.RetryAfter))
+		}
+	}
+	if s.card != nil {
+		// Say the limit, so that a client knows what to send instead.
+		cfg := s.card.Config()
+		switch {
+		case errors.Is(err, card.ErrTooLarge):
+			mb := strconv.FormatInt(cfg.MaxPhotoBytes>>20, 10)
+			body.Message = "Файл больше " + mb + " МБ. Выберите фото поменьше."
+			if lang == "en" {
+				body.Message = "The file is over " + mb + " MB. Choose a smaller photo."
+			}
+		case errors.Is(err, card.ErrImageTooLarge):
+			mp := strconv.Itoa(cfg.MaxPhotoPixels / 1_000_000)
+			body.Message = "В изображении больше " + mp + " мегапикселей. Уменьшите его или снимите с меньшим разрешением."
+			if lang == "en" {
+				body.Message = "The image has over " + mp + " megapixels. Scale it down or take it at a lower resolution."
+			}
 		}
 	}
 	if kind.status >= 500 {

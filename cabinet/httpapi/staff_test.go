@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -89,8 +90,21 @@ func TestAddSecondIdentifier(t *testing.T) {
 	anna := h.signIn("+79123456789", "+79123456789")
 	r := h.do(req{method: "POST", path: "/api/v1/me/identifiers", token: anna.token, body: map[string]string{"identifier": "anna@example.com"}})
 	require.Equal(t, http.StatusAccepted, r.StatusCode, "%s", r.body)
+	code := h.lastCode("anna@example.com")
+
+	// A wrong code is the form's mistake, not a lost session: 422 on the
+	// field, never a 401 that would sign a page out.
 	v := h.do(req{method: "POST", path: "/api/v1/me/identifiers/verify", token: anna.token,
-		body: map[string]string{"challenge_id": r.json(t)["challenge_id"].(string), "code": h.lastCode("anna@example.com")}})
+		body: map[string]string{"challenge_id": r.json(t)["challenge_id"].(string), "code": wrongCode(code)}})
+	require.Equal(t, http.StatusUnprocessableEntity, v.StatusCode, "%s", v.body)
+	assert.Equal(t, "invalid_code", v.errCode(t))
+	e := v.json(t)["error"].(map[string]any)
+	assert.Equal(t, "code", e["field"])
+	assert.EqualValues(t, 4, e["attempts_left"])
+	require.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/me", token: anna.token}).StatusCode)
+
+	v = h.do(req{method: "POST", path: "/api/v1/me/identifiers/verify", token: anna.token,
+		body: map[string]string{"challenge_id": r.json(t)["challenge_id"].(string), "code": code}})
 	require.Equal(t, http.StatusOK, v.StatusCode, "%s", v.body)
 	u := v.json(t)["user"].(map[string]any)
 	assert.Equal(t, "+79123456789", u["phone"])
@@ -107,4 +121,13 @@ func TestAddSecondIdentifier(t *testing.T) {
 		body: map[string]string{"challenge_id": r.json(t)["challenge_id"].(string), "code": h.lastCode("anna@example.com")}})
 	assert.Equal(t, http.StatusConflict, v.StatusCode)
 	assert.Equal(t, "identifier_taken", v.errCode(t))
+}
+
+// wrongCode is a six-digit code other than code.
+func wrongCode(code string) string {
+	n := 0
+	for _, c := range code {
+		n = n*10 + int(c-'0')
+	}
+	return fmt.Sprintf("%06d", (n+1)%1_000_000)
 }
