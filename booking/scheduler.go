@@ -236,7 +236,7 @@ func (s *Scheduler) Slots(ctx context.Context, req SlotRequest) ([]Slot, error) 
 	case req.From.IsZero() || req.To.IsZero():
 		return nil, &ValidationError{Field: "from", Message: "from and to are required dates", Err: ErrInvalidInput}
 	case req.To.Before(req.From):
-		return nil, &ValidationError{Field: "to", Message: "to is before from", Err: ErrInvalidRange}
+		return nil, &ValidationError{Field: "to", Message: "the end date is before the start date", Err: ErrInvalidRange}
 	case !req.To.Before(req.From.AddDays(s.cfg.MaxRangeDays)):
 		return nil, &ValidationError{Field: "to", Message: fmt.Sprintf("the range is longer than %d days", s.cfg.MaxRangeDays), Err: ErrInvalidRange}
 	}
@@ -585,7 +585,7 @@ func (s *Scheduler) mayChange(actor Actor, a Appointment) error {
 		return ErrNotFound
 	}
 	if s.cfg.Now().Add(s.cfg.ChangeDeadline).After(a.Start) {
-		return &ValidationError{Field: "start", Message: fmt.Sprintf("changes are possible until %s before the visit", s.cfg.ChangeDeadline), Err: ErrTooLateToChange}
+		return &ValidationError{Field: "start", Message: "changes are possible online until " + hoursText(s.cfg.ChangeDeadline) + " before the visit; please call the clinic", Err: ErrTooLateToChange}
 	}
 	return nil
 }
@@ -780,7 +780,10 @@ type DayRequest struct {
 
 // Agenda returns the appointments of a specialist or a branch over some days,
 // ordered by start, for staff: a specialist sees their own, a manager their
-// branches', an admin all.
+// branches', an admin all. The rule is the same whichever way a specialist
+// asks: their own schedule by specialist_id, and by branch_id their own
+// appointments in that branch (not their colleagues', whose clients they
+// may not see); a colleague's schedule is ErrForbidden.
 func (s *Scheduler) Agenda(ctx context.Context, actor Actor, req DayRequest) ([]Appointment, error) {
 	if !actor.staff() {
 		return nil, ErrForbidden
@@ -813,6 +816,10 @@ func (s *Scheduler) Agenda(ctx context.Context, actor Actor, req DayRequest) ([]
 	case req.BranchID != "":
 		if !actor.worksIn(req.BranchID) {
 			return nil, ErrForbidden
+		}
+		if !actor.manages(req.BranchID) {
+			own := s.ownSpecialistIDs(ctx, actor)
+			scope = func(a Appointment) bool { return own[a.SpecialistID] }
 		}
 		b, err := s.cfg.Store.BranchByID(ctx, req.BranchID)
 		if err != nil {
@@ -867,7 +874,7 @@ func (s *Scheduler) SetWorkingPlan(ctx context.Context, actor Actor, p WorkingPl
 		return WorkingPlan{}, err
 	}
 	if !p.To.IsZero() && p.To.Before(p.From) {
-		return WorkingPlan{}, &ValidationError{Field: "to", Message: "to is before from", Err: ErrInvalidInput}
+		return WorkingPlan{}, &ValidationError{Field: "to", Message: "the end date is before the start date", Err: ErrInvalidInput}
 	}
 	p.ID = cmp.Or(p.ID, s.cfg.NewID())
 	return p, s.cfg.Store.SetWorkingPlan(ctx, p)
@@ -1161,4 +1168,12 @@ func (s *Scheduler) ownSpecialistIDs(ctx context.Context, actor Actor) map[strin
 		}
 	}
 	return own
+}
+
+// hoursText says a duration in hours or minutes: "12 h", "90 min".
+func hoursText(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%d h", d/time.Hour)
+	}
+	return fmt.Sprintf("%d min", d/time.Minute)
 }

@@ -208,6 +208,9 @@ type appointmentJSON struct {
 	CancelReason string        `json:"cancel_reason,omitempty"`
 	PlanID       string        `json:"plan_id,omitempty"`
 	CreatedAt    time.Time     `json:"created_at"`
+	// ChangeableUntil is when the client can no longer move or cancel an
+	// upcoming visit online (the change deadline before its start).
+	ChangeableUntil *time.Time `json:"changeable_until,omitempty"`
 }
 
 // toAppointmentJSON renders a; staff views carry the client and staff notes.
@@ -218,6 +221,10 @@ func (s *server) toAppointmentJSON(r *http.Request, a booking.Appointment, staff
 		ClientNote: a.ClientNote, CancelReason: a.CancelReason, PlanID: a.PlanID, CreatedAt: a.CreatedAt.UTC()}
 	if staff {
 		out.ClientID, out.Notes = a.ClientID, a.Notes
+	}
+	if a.Status == booking.StatusConfirmed || a.Status == booking.StatusPending {
+		until := out.Start.Add(-s.booking.Config().ChangeDeadline)
+		out.ChangeableUntil = &until
 	}
 	return out
 }

@@ -193,6 +193,46 @@ func TestBookMoveCancelOverHTTP(t *testing.T) {
 	assert.Equal(t, "too_late_to_change", r.errCode(t))
 }
 
+// A booking's error says what is wrong in the client's language, with the
+// numbers in it — never a Go duration or a bare field name.
+func TestBookingErrorTexts(t *testing.T) {
+	h := newHarness(t)
+	h.seedClinic("")
+	anna := h.signIn("+79123456789", "+79123456789")
+	r := h.do(req{method: "POST", path: "/api/v1/me/appointments", token: anna.token, body: bookBody("B", mskTime(10, 0))})
+	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
+	id := r.json(t)["id"].(string)
+	assert.Equal(t, "2026-11-29T22:00:00+03:00", r.json(t)["changeable_until"], "12 hours before, in the branch's zone")
+	h.clock.Advance(mskTime(0, 0).Sub(h.clock.Now()))
+	got := h.do(req{method: "GET", path: "/api/v1/me/appointments/" + id, token: anna.token}).json(t)
+	assert.Equal(t, "2026-11-29T22:00:00+03:00", got["changeable_until"])
+
+	for _, tc := range []struct {
+		name   string
+		r      req
+		ru, en string
+	}{
+		{"too late to cancel", req{method: "POST", path: "/api/v1/me/appointments/" + id + "/cancel", token: anna.token},
+			"не позже чем за 12 ч до визита", "Changes are possible online until 12 h before the visit; please call the clinic."},
+		{"a range over 62 days", req{method: "GET", path: "/api/v1/slots?service_id=peel&branch_id=b1&from=2026-11-30&to=2027-02-01", invalid: true},
+			"Период длиннее 62 дней", "The range is longer than 62 days."},
+		{"a reversed range", req{method: "GET", path: "/api/v1/slots?service_id=peel&branch_id=b1&from=2026-12-02&to=2026-11-30", invalid: true},
+			"Дата конца периода раньше даты начала.", "The end date is before the start date."},
+		{"no service", req{method: "GET", path: "/api/v1/slots?branch_id=b1&from=2026-11-30&to=2026-11-30", invalid: true},
+			"Обязательное поле.", "service_id is required."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for lang, want := range map[string]string{"ru": tc.ru, "en": tc.en} {
+				rq := tc.r
+				rq.header = map[string]string{"Accept-Language": lang}
+				msg := h.do(rq).json(t)["error"].(map[string]any)["message"].(string)
+				assert.Contains(t, msg, want, lang)
+				assert.NotContains(t, msg, "0m0s", lang)
+			}
+		})
+	}
+}
+
 func TestIdempotencyKeyOverHTTP(t *testing.T) {
 	h := newHarness(t)
 	h.seedClinic("")

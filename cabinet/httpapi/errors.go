@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -124,6 +125,64 @@ var ruMessages = map[string]string{
 	"is not an IANA time zone":                                                    "Неизвестный часовой пояс (ожидается имя вроде Europe/Moscow).",
 	"must be an https URL of at most 2048 characters":                             "Нужен адрес https длиной не более 2048 символов.",
 	"must be a number from 1 to 100":                                              "Должно быть числом от 1 до 100.",
+
+	// Booking (package booking and its handlers).
+	"from and to are required dates":                              "Укажите даты начала и конца периода (ГГГГ-ММ-ДД).",
+	"the end date is before the start date":                       "Дата конца периода раньше даты начала.",
+	"the service is not booked online in this branch":             "Эту услугу нельзя записать онлайн в выбранном филиале.",
+	"the specialist does not perform this service in this branch": "Этот специалист не выполняет эту услугу в выбранном филиале.",
+	"an override needs a note saying why":                         "Чтобы записать в обход ограничения, укажите в примечании причину.",
+	"was used for another booking":                                "Этот ключ идемпотентности уже использован для другой записи.",
+	"a visit is completed once it has started":                    "Визит можно отметить проведённым только после его начала.",
+	"a no-show is marked once the visit has started":              "Неявку можно отметить только после начала визита.",
+	"must be from 1 to 31":                                        "Должно быть числом от 1 до 31.",
+	"a specialist or a branch is required":                        "Укажите специалиста или филиал.",
+	"the specialist does not work in this branch":                 "Этот специалист не работает в выбранном филиале.",
+	"an extra shift needs a branch and its hours":                 "Для дополнительной смены укажите филиал и часы работы.",
+	"must be day_off, vacation, sick_leave or extra_shift":        "Допустимо: day_off, vacation, sick_leave или extra_shift.",
+	"from and to are required and to may not be before from":      "Укажите даты начала и конца; конец не может быть раньше начала.",
+	"each interval starts before it ends, within the day":         "Каждый интервал должен начинаться раньше, чем заканчивается, в пределах суток.",
+	"intervals must be ordered and not overlap":                   "Интервалы должны идти по порядку и не пересекаться.",
+	"must be from 1 to 50":                                        "Должно быть числом от 1 до 50.",
+	"must be from 1 to 365 days":                                  "Должно быть от 1 до 365 дней.",
+	"no such treatment plan for this client":                      "У этого клиента нет такого плана лечения.",
+	"the plan is not active or is for another service or branch":  "План не активен или составлен на другую услугу или филиал.",
+	"every session of the plan is booked or done":                 "Все процедуры курса уже записаны или проведены.",
+	"has characters that are not allowed":                         "Содержит недопустимые символы.",
+	"not found":                                                   "Не найдено.",
+	"does not perform this service":                               "Этот специалист не выполняет эту услугу.",
+	"is earlier than the minimum notice allows":                   "Слишком скоро: на это время уже нельзя записаться онлайн.",
+	"is beyond the booking horizon":                               "На это время запись ещё не открыта.",
+	"is outside the requested dates":                              "Время вне выбранных дат.",
+	"is outside working hours":                                    "В это время специалист не работает.",
+	`must be "upcoming" or "past"`:                                `Допустимо "upcoming" или "past".`,
+	"times are HH:MM":                                             "Укажите время в формате ЧЧ:ММ.",
+	"days are sun, mon, tue, wed, thu, fri, sat":                  "Дни недели: sun, mon, tue, wed, thu, fri, sat.",
+}
+
+// ruPatterns translate the domain messages that carry a number, in order.
+var ruPatterns = []struct {
+	re *regexp.Regexp
+	ru string // with $1 for the number
+}{
+	{regexp.MustCompile(`^the range is longer than (\d+) days$`), "Период длиннее $1 дней: выберите период короче."},
+	{regexp.MustCompile(`^changes are possible online until (\d+) h before the visit; please call the clinic$`), "Перенести или отменить запись онлайн можно не позже чем за $1 ч до визита. Позвоните в клинику."},
+	{regexp.MustCompile(`^changes are possible online until (\d+) min before the visit; please call the clinic$`), "Перенести или отменить запись онлайн можно не позже чем за $1 мин до визита. Позвоните в клинику."},
+	{regexp.MustCompile(`^is longer than (\d+) characters$`), "Слишком длинный текст: не больше $1 символов."},
+	{regexp.MustCompile(`^is not on the (\d+)-minute grid$`), "Время записи должно быть кратно $1 минутам."},
+}
+
+// ruMessage is the Russian for a domain message, or "" when there is none.
+func ruMessage(msg string) string {
+	if ru, ok := ruMessages[msg]; ok {
+		return ru
+	}
+	for _, p := range ruPatterns {
+		if p.re.MatchString(msg) {
+			return p.re.ReplaceAllString(msg, p.ru)
+		}
+	}
+	return ""
 }
 
 // notifyMessage is the message of a notification settings error in lang:
@@ -211,11 +270,14 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Field = bve.Field
 		if lang == "en" {
 			msg := bve.Message
-			if strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ") || strings.HasPrefix(msg, "does ") {
-				msg = bve.Field + " " + msg // "start is outside working hours"
+			if strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ") || strings.HasPrefix(msg, "does ") || msg == "not found" {
+				// "start is outside working hours.": the field as sent, not
+				// capitalised.
+				body.Message = strings.TrimSuffix(bve.Field+" "+msg, ".") + "."
+			} else {
+				body.Message = sentence(msg)
 			}
-			body.Message = sentence(msg)
-		} else if ru, ok := ruMessages[bve.Message]; ok {
+		} else if ru := ruMessage(bve.Message); ru != "" {
 			body.Message = ru
 		}
 	}
