@@ -44,6 +44,9 @@ type Config struct {
 	MaxPhotoBytes   int64
 	MaxPhotoPixels  int
 	PhotoProcessing int
+	// MaxPhotosPerClient is how many photos one client's card may hold
+	// (default 1000): a quota, so that one account cannot fill the disk.
+	MaxPhotosPerClient int
 
 	Now    func() time.Time
 	NewID  func() string
@@ -66,12 +69,13 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("card: Config.Booking is required")
 	case cfg.Audit == nil:
 		return nil, errors.New("card: Config.Audit is required")
-	case cfg.MaxPhotoBytes < 0 || cfg.MaxPhotoPixels < 0 || cfg.PhotoProcessing < 0:
+	case cfg.MaxPhotoBytes < 0 || cfg.MaxPhotoPixels < 0 || cfg.PhotoProcessing < 0 || cfg.MaxPhotosPerClient < 0:
 		return nil, errors.New("card: Config photo limits must not be negative")
 	}
 	cfg.MaxPhotoBytes = cmp.Or(cfg.MaxPhotoBytes, 15<<20)
 	cfg.MaxPhotoPixels = cmp.Or(cfg.MaxPhotoPixels, 40_000_000)
 	cfg.PhotoProcessing = cmp.Or(cfg.PhotoProcessing, 2)
+	cfg.MaxPhotosPerClient = cmp.Or(cfg.MaxPhotosPerClient, 1000)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

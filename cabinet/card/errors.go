@@ -30,6 +30,9 @@ var (
 	ErrInvalidTransition = errors.New("card: invalid status change")
 	// ErrOutOfStock: the branch does not have the product (HTTP 409).
 	ErrOutOfStock = errors.New("card: out of stock")
+	// ErrPhotoQuota: the client keeps Config.MaxPhotosPerClient photos
+	// already; one must go before another comes (HTTP 413).
+	ErrPhotoQuota = errors.New("card: photo quota reached")
 )
 
 // ValidationError names the field that is wrong, with a message for people

@@ -139,11 +139,14 @@ type PhotoFilter struct {
 type PhotoStore interface {
 	// CreatePhoto stores p in one transaction that first checks that the
 	// newest consent record of each type in requires is a grant (else a
-	// *ConsentError for the first that is not; nothing is stored).
-	// ErrNotFound: no such user (p.ClientID). p needs ID, ClientID, Kind,
-	// Area, TakenOn, UploadedBy, the three files' keys and CreatedAt (else
-	// an error that is none of these); a taken ID is an error.
-	CreatePhoto(ctx context.Context, p Photo, requires ...ConsentType) error
+	// *ConsentError for the first that is not; nothing is stored) and,
+	// when quota > 0, that the client holds fewer than quota photos (else
+	// ErrPhotoQuota) — atomically: concurrent creates for one client never
+	// take it past the quota. ErrNotFound: no such user (p.ClientID). p
+	// needs ID, ClientID, Kind, Area, TakenOn, UploadedBy, the three files'
+	// keys and CreatedAt (else an error that is none of these); a taken ID
+	// is an error.
+	CreatePhoto(ctx context.Context, p Photo, quota int, requires ...ConsentType) error
 	// PhotoByID returns the photo, or ErrNotFound.
 	PhotoByID(ctx context.Context, id string) (Photo, error)
 	// Photos returns the photos matching f ordered by TakenOn, then
@@ -219,8 +222,8 @@ type PhotoUpload struct {
 // empty); *ConsentError (photos); ErrTooLarge (more than MaxPhotoBytes);
 // ErrUnsupportedMedia (a *UnsupportedMediaError: not JPEG, PNG or WebP);
 // ErrImageTooLarge (more than MaxPhotoPixels by the header, found before
-// decoding); ErrInvalidImage (does not decode); ErrPhotosUnavailable (no
-// BlobStore).
+// decoding); ErrInvalidImage (does not decode); ErrPhotoQuota (the client
+// keeps MaxPhotosPerClient photos); ErrPhotosUnavailable (no BlobStore).
 func (s *Service) UploadPhoto(ctx context.Context, actor Actor, clientID string, in PhotoUpload) (Photo, error) {
 	if s.cfg.Blobs == nil {
 		return Photo{}, ErrPhotosUnavailable
@@ -241,6 +244,12 @@ func (s *Service) UploadPhoto(ctx context.Context, actor Actor, clientID string,
 	// the write, so a withdrawal meanwhile still wins.
 	if err := s.requireConsent(ctx, clientID, ConsentPhotos); err != nil {
 		return Photo{}, err
+	}
+	// The quota too, before the work of processing (and again with the write).
+	if held, err := s.cfg.Store.Photos(ctx, PhotoFilter{ClientID: clientID}); err != nil {
+		return Photo{}, err
+	} else if len(held) >= s.cfg.MaxPhotosPerClient {
+		return Photo{}, ErrPhotoQuota
 	}
 	var appt booking.Appointment
 	if in.AppointmentID != "" {
@@ -282,7 +291,7 @@ func (s *Service) UploadPhoto(ctx context.Context, actor Actor, clientID string,
 		}
 		*f.dst = PhotoFile{Key: key, Bytes: int64(len(f.img.data)), Width: f.img.width, Height: f.img.height}
 	}
-	if err := s.cfg.Store.CreatePhoto(ctx, p, ConsentPhotos); err != nil {
+	if err := s.cfg.Store.CreatePhoto(ctx, p, s.cfg.MaxPhotosPerClient, ConsentPhotos); err != nil {
 		s.deleteBlobs(cleanup, p.keys())
 		return Photo{}, err
 	}

@@ -381,12 +381,12 @@ type faultyStore struct {
 	withdraw func()
 }
 
-func (f *faultyStore) CreatePhoto(ctx context.Context, p card.Photo, requires ...card.ConsentType) error {
+func (f *faultyStore) CreatePhoto(ctx context.Context, p card.Photo, quota int, requires ...card.ConsentType) error {
 	if f.withdraw == nil {
 		return errors.New("the database is gone")
 	}
 	f.withdraw()
-	return f.Store.CreatePhoto(ctx, p, requires...)
+	return f.Store.CreatePhoto(ctx, p, quota, requires...)
 }
 
 func TestUploadPhotoFailuresLeaveNothing(t *testing.T) {

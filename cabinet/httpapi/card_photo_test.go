@@ -558,3 +558,32 @@ func TestPhotosWithoutBlobStore(t *testing.T) {
 	r = h.do(req{method: "GET", path: "/api/v1/me/photos", token: c.client.token})
 	assert.Equal(t, http.StatusOK, r.StatusCode, "listing needs no files")
 }
+
+// A client's card holds at most Card.MaxPhotosPerClient photos: the next
+// upload is a 413 that says so, and deleting one makes room.
+func TestPhotoQuotaOverHTTP(t *testing.T) {
+	h := newHarness(t, func(c *cabinet.Config) { c.Card.MaxPhotosPerClient = 2 })
+	c := newPhotoCast(t, h)
+	h.grant(c.client, card.ConsentPhotos)
+	up := func() res {
+		return h.upload(c.client.token, "/api/v1/me/photos", false, formPart{name: "kind", value: "progress"},
+			formPart{name: "area", value: "face"}, filePart(photoQuads(64, 48)))
+	}
+	first := up()
+	require.Equal(t, http.StatusCreated, first.StatusCode, "%s", first.body)
+	require.Equal(t, http.StatusCreated, up().StatusCode)
+	r := up()
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.StatusCode, "%s", r.body)
+	assert.Equal(t, "photo_quota", r.errCode(t))
+	assert.Contains(t, r.json(t)["error"].(map[string]any)["message"], "2 photos")
+	assert.Len(t, h.photoBlobs(), 6, "two photos in three sizes: nothing of the refused one")
+
+	// Another client is not counted against her.
+	h.grant(c.other, card.ConsentPhotos)
+	r = h.upload(c.other.token, "/api/v1/me/photos", false, formPart{name: "kind", value: "progress"},
+		formPart{name: "area", value: "face"}, filePart(photoQuads(64, 48)))
+	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
+
+	require.Equal(t, http.StatusNoContent, h.do(req{method: "DELETE", path: "/api/v1/me/photos/" + first.json(t)["id"].(string), token: c.client.token}).StatusCode)
+	require.Equal(t, http.StatusCreated, up().StatusCode, "room again")
+}

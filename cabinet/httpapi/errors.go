@@ -76,6 +76,7 @@ var errorTable = []struct {
 	{card.ErrConsentRequired, errorKind{403, "consent_required", "Сначала дайте согласие на обработку этих данных.", "Please give your consent to processing this data first."}},
 	{card.ErrTooLarge, errorKind{413, "too_large", "Файл слишком большой.", "The file is too large."}},
 	{card.ErrUnsupportedMedia, errorKind{415, "unsupported_media_type", "Поддерживаются фотографии JPEG, PNG и WebP.", "Photos must be JPEG, PNG or WebP."}},
+	{card.ErrPhotoQuota, errorKind{413, "photo_quota", "В карте уже максимум фотографий. Удалите ненужные, чтобы добавить новые.", "Your card holds the most photos it can. Delete some to add new ones."}},
 	{card.ErrImageTooLarge, errorKind{422, "image_too_large", "Слишком большое изображение (по числу пикселей).", "The image has too many pixels."}},
 	{card.ErrInvalidImage, errorKind{422, "invalid_image", "Файл повреждён или не является изображением.", "The file is damaged or not an image."}},
 	{card.ErrInvalidTransition, errorKind{409, "invalid_transition", "Заказ в таком статусе нельзя изменить так.", "The order cannot change that way in its current status."}},
@@ -333,6 +334,12 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			body.Message = "Файл больше " + mb + " МБ. Выберите фото поменьше."
 			if lang == "en" {
 				body.Message = "The file is over " + mb + " MB. Choose a smaller photo."
+			}
+		case errors.Is(err, card.ErrPhotoQuota):
+			n := strconv.Itoa(cfg.MaxPhotosPerClient)
+			body.Message = "В карте уже " + n + " фото — это предел. Удалите ненужные, чтобы добавить новые."
+			if lang == "en" {
+				body.Message = "Your card already holds " + n + " photos, the most it can. Delete some to add new ones."
 			}
 		case errors.Is(err, card.ErrImageTooLarge):
 			mp := strconv.Itoa(cfg.MaxPhotoPixels / 1_000_000)

@@ -42,7 +42,7 @@ func requireConsents(ctx context.Context, tx dbtx, clientID string, requires []c
 
 // CreatePhoto stores the photo's metadata after checking, in the same
 // transaction, that the client exists and the required consents are given.
-func (s *Store) CreatePhoto(ctx context.Context, p card.Photo, requires ...card.ConsentType) error {
+func (s *Store) CreatePhoto(ctx context.Context, p card.Photo, quota int, requires ...card.ConsentType) error {
 	switch {
 	case p.ID == "" || p.ClientID == "" || p.Kind == "" || p.Area == "" || p.UploadedBy == "":
 		return errors.New("sqlite: create photo: ID, client, kind, area and uploader are required")
@@ -57,6 +57,16 @@ func (s *Store) CreatePhoto(ctx context.Context, p card.Photo, requires ...card.
 		}
 		if err := requireConsents(ctx, tx, p.ClientID, requires); err != nil {
 			return err
+		}
+		if quota > 0 {
+			// The single writer makes the count and the insert atomic.
+			var held int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM photos WHERE client_id = ?`, p.ClientID).Scan(&held); err != nil {
+				return fmt.Errorf("sqlite: create photo: %w", err)
+			}
+			if held >= quota {
+				return card.ErrPhotoQuota
+			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO photos (`+photoColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

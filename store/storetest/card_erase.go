@@ -98,8 +98,8 @@ func seedErase(t *testing.T, st cabinet.Store) eraseFixture {
 
 		// Photos, one linked from a journal entry.
 		ph := photoRow("ph-"+c.id, c.id, card.PhotoBefore, card.AreaFace, photoDay(20), t0)
-		require.NoError(t, st.CreatePhoto(ctx, ph))
-		require.NoError(t, st.CreatePhoto(ctx, photoRow("ph2-"+c.id, c.id, card.PhotoAfter, card.AreaFace, photoDay(21), t0)))
+		require.NoError(t, st.CreatePhoto(ctx, ph, 0))
+		require.NoError(t, st.CreatePhoto(ctx, photoRow("ph2-"+c.id, c.id, card.PhotoAfter, card.AreaFace, photoDay(21), t0), 0))
 		require.NoError(t, st.AddJournalEntry(ctx, card.JournalEntry{ID: "j-" + c.id, ClientID: c.id, Date: photoDay(20),
 			Kind: card.JournalSelfAssessment, AuthorID: c.id, Scores: map[card.ConcernCode]int{card.ConcernAcne: 6},
 			Notes: "сыпь на подбородке", PhotoIDs: []string{ph.ID}, CreatedAt: t0}))
@@ -495,7 +495,7 @@ func testErasePendingBlobs(t *testing.T, open func(t *testing.T) cabinet.Store) 
 	st, ctx := open(t), t.Context()
 	profileClient(t, st, "ec-a", "ec-b")
 	for i, c := range []string{"ec-a", "ec-b"} {
-		require.NoError(t, st.CreatePhoto(ctx, photoRow("ph-"+c, c, card.PhotoBefore, card.AreaFace, photoDay(1), t0)))
+		require.NoError(t, st.CreatePhoto(ctx, photoRow("ph-"+c, c, card.PhotoBefore, card.AreaFace, photoDay(1), t0), 0))
 		at := t0.Add(time.Duration(i) * time.Hour)
 		_, err := st.EraseClient(ctx, card.Erasure{ClientID: c, Pseudonym: "erased-" + c, At: at,
 			Audit: auth.AuditEntry{ID: "audit-" + c, At: at, Action: card.ActionDataErased}})

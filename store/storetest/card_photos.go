@@ -30,6 +30,7 @@ func runCardPhotos(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	t.Run("PhotosDelete", func(t *testing.T) { testPhotosDelete(t, open) })
 	t.Run("Journal", func(t *testing.T) { testJournal(t, open) })
 	t.Run("PhotosConcurrency", func(t *testing.T) { testPhotosConcurrency(t, open) })
+	t.Run("PhotosQuota", func(t *testing.T) { testPhotosQuota(t, open) })
 }
 
 // photoDay is a calendar day of November 2026.
@@ -70,7 +71,7 @@ func testPhotosCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 
 	p := photoRow("p1", "pc-anna", card.PhotoBefore, card.AreaFace, photoDay(20), t0)
 	p.AppointmentID, p.UploadedBy, p.ByStaff, p.SourceFormat = "a1", "u-doc", true, card.FormatWebP
-	require.NoError(t, st.CreatePhoto(ctx, p))
+	require.NoError(t, st.CreatePhoto(ctx, p, 0))
 	got, err := st.PhotoByID(ctx, "p1")
 	require.NoError(t, err)
 	assert.True(t, got.CreatedAt.Equal(t0))
@@ -79,8 +80,8 @@ func testPhotosCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 
 	_, err = st.PhotoByID(ctx, "nope")
 	assert.ErrorIs(t, err, card.ErrNotFound)
-	assert.Error(t, st.CreatePhoto(ctx, photoRow("p1", "pc-anna", card.PhotoAfter, card.AreaFace, photoDay(20), t0)), "a taken ID")
-	assert.ErrorIs(t, st.CreatePhoto(ctx, photoRow("p2", "ghost", card.PhotoAfter, card.AreaFace, photoDay(20), t0)), card.ErrNotFound)
+	assert.Error(t, st.CreatePhoto(ctx, photoRow("p1", "pc-anna", card.PhotoAfter, card.AreaFace, photoDay(20), t0), 0), "a taken ID")
+	assert.ErrorIs(t, st.CreatePhoto(ctx, photoRow("p2", "ghost", card.PhotoAfter, card.AreaFace, photoDay(20), t0), 0), card.ErrNotFound)
 	for name, bad := range map[string]func(*card.Photo){
 		"no ID":       func(p *card.Photo) { p.ID = "" },
 		"no client":   func(p *card.Photo) { p.ClientID = "" },
@@ -91,7 +92,7 @@ func testPhotosCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	} {
 		q := photoRow("p3", "pc-anna", card.PhotoAfter, card.AreaFace, photoDay(20), t0)
 		bad(&q)
-		err := st.CreatePhoto(ctx, q)
+		err := st.CreatePhoto(ctx, q, 0)
 		assert.Error(t, err, name)
 		assert.NotErrorIs(t, err, card.ErrNotFound, name)
 	}
@@ -99,13 +100,13 @@ func testPhotosCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	// The consent guard, checked with the write.
 	var ce *card.ConsentError
 	q := photoRow("p4", "pc-anna", card.PhotoAfter, card.AreaFace, photoDay(20), t0)
-	require.ErrorAs(t, st.CreatePhoto(ctx, q, card.ConsentPhotos), &ce, "never given")
+	require.ErrorAs(t, st.CreatePhoto(ctx, q, 0, card.ConsentPhotos), &ce, "never given")
 	assert.Equal(t, card.ConsentPhotos, ce.Type)
 	photoConsent(t, st, "c1", "pc-anna", card.ConsentPhotos, true)
-	require.NoError(t, st.CreatePhoto(ctx, q, card.ConsentPhotos))
+	require.NoError(t, st.CreatePhoto(ctx, q, 0, card.ConsentPhotos))
 	photoConsent(t, st, "c2", "pc-anna", card.ConsentPhotos, false)
 	q.ID, q.Original.Key, q.Medium.Key, q.Thumb.Key = "p5", "k5o", "k5m", "k5t"
-	assert.ErrorAs(t, st.CreatePhoto(ctx, q, card.ConsentPhotos), &ce, "withdrawn")
+	assert.ErrorAs(t, st.CreatePhoto(ctx, q, 0, card.ConsentPhotos), &ce, "withdrawn")
 	_, err = st.PhotoByID(ctx, "p5")
 	assert.ErrorIs(t, err, card.ErrNotFound, "nothing stored")
 }
@@ -125,7 +126,7 @@ func testPhotosQueries(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	}
 	rows[0].AppointmentID, rows[1].AppointmentID, rows[2].AppointmentID = "a1", "a1", "a2"
 	for _, p := range rows {
-		require.NoError(t, st.CreatePhoto(ctx, p))
+		require.NoError(t, st.CreatePhoto(ctx, p, 0))
 	}
 	for _, tc := range []struct {
 		name string
@@ -162,8 +163,8 @@ func testPhotosDelete(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	ctx := t.Context()
 	profileClient(t, st, "pd-anna")
 	p := photoRow("d1", "pd-anna", card.PhotoBefore, card.AreaFace, photoDay(18), t0)
-	require.NoError(t, st.CreatePhoto(ctx, p))
-	require.NoError(t, st.CreatePhoto(ctx, photoRow("d2", "pd-anna", card.PhotoAfter, card.AreaFace, photoDay(19), t0)))
+	require.NoError(t, st.CreatePhoto(ctx, p, 0))
+	require.NoError(t, st.CreatePhoto(ctx, photoRow("d2", "pd-anna", card.PhotoAfter, card.AreaFace, photoDay(19), t0), 0))
 	require.NoError(t, st.AddJournalEntry(ctx, card.JournalEntry{ID: "j1", ClientID: "pd-anna", Date: photoDay(19),
 		Kind: card.JournalSelfAssessment, AuthorID: "pd-anna", PhotoIDs: []string{"d1", "d2"}, CreatedAt: t0}))
 
@@ -191,7 +192,7 @@ func testJournal(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		photoRow("jp2", "pj-anna", card.PhotoProgress, card.AreaNeck, photoDay(20), t0),
 		photoRow("jpb", "pj-boris", card.PhotoProgress, card.AreaFace, photoDay(20), t0),
 	} {
-		require.NoError(t, st.CreatePhoto(ctx, p))
+		require.NoError(t, st.CreatePhoto(ctx, p, 0))
 	}
 	entry := func(id string, d int, kind card.JournalKind, created time.Time) card.JournalEntry {
 		return card.JournalEntry{ID: id, ClientID: "pj-anna", Date: photoDay(d), Kind: kind, AuthorID: "pj-anna",
@@ -284,7 +285,7 @@ func testPhotosConcurrency(t *testing.T, open func(t *testing.T) cabinet.Store) 
 	const n = 20
 	errs := parallel(n, func(i int) error {
 		return st.CreatePhoto(ctx, photoRow(fmt.Sprint("z", i), "pz-anna", card.PhotoProgress, card.AreaFace, photoDay(20),
-			t0.Add(time.Duration(i)*time.Second)))
+			t0.Add(time.Duration(i)*time.Second)), 0)
 	})
 	for _, err := range errs {
 		require.NoError(t, err)
@@ -328,4 +329,37 @@ func testPhotosConcurrency(t *testing.T, open func(t *testing.T) cabinet.Store) 
 	list, err = st.Photos(ctx, card.PhotoFilter{ClientID: "pz-anna"})
 	require.NoError(t, err)
 	assert.Empty(t, list)
+}
+
+// testPhotosQuota: the quota is checked with the insert, so concurrent
+// uploads of one client never take it past the limit; other clients are
+// not counted.
+func testPhotosQuota(t *testing.T, open func(t *testing.T) cabinet.Store) {
+	t.Parallel()
+	st := open(t)
+	ctx := t.Context()
+	profileClient(t, st, "pq-anna")
+	profileClient(t, st, "pq-boris")
+	require.NoError(t, st.CreatePhoto(ctx, photoRow("q-boris", "pq-boris", card.PhotoBefore, card.AreaFace, photoDay(20), t0), 1))
+	require.NoError(t, st.CreatePhoto(ctx, photoRow("q0", "pq-anna", card.PhotoBefore, card.AreaFace, photoDay(20), t0), 5))
+
+	const n, quota = 16, 5
+	errs := parallel(n, func(i int) error {
+		return st.CreatePhoto(ctx, photoRow(fmt.Sprint("q", i+1), "pq-anna", card.PhotoProgress, card.AreaFace, photoDay(20),
+			t0.Add(time.Duration(i)*time.Second)), quota)
+	})
+	stored := 0
+	for _, err := range errs {
+		if err == nil {
+			stored++
+		} else {
+			require.ErrorIs(t, err, card.ErrPhotoQuota)
+		}
+	}
+	assert.Equal(t, quota-1, stored, "one was there before")
+	list, err := st.Photos(ctx, card.PhotoFilter{ClientID: "pq-anna"})
+	require.NoError(t, err)
+	assert.Len(t, list, quota)
+	assert.ErrorIs(t, st.CreatePhoto(ctx, photoRow("q-more", "pq-anna", card.PhotoAfter, card.AreaFace, photoDay(21), t0), quota), card.ErrPhotoQuota)
+	require.NoError(t, st.CreatePhoto(ctx, photoRow("q-free", "pq-anna", card.PhotoAfter, card.AreaFace, photoDay(21), t0), 0), "0: no quota")
 }
