@@ -33,6 +33,10 @@ var (
 	// ErrPhotoQuota: the client keeps Config.MaxPhotosPerClient photos
 	// already; one must go before another comes (HTTP 413).
 	ErrPhotoQuota = errors.New("card: photo quota reached")
+	// ErrTooManyOpenOrders: from OrderStore.CreateOrder, the client has as
+	// many orders waiting as allowed (PlaceOrder turns it into a
+	// *ValidationError naming the limit).
+	ErrTooManyOpenOrders = errors.New("card: too many open orders")
 )
 
 // ValidationError names the field that is wrong, with a message for people

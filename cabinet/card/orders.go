@@ -187,7 +187,11 @@ type OrderStore interface {
 	// o.CreatedBy) and ev with Seq assigned (the store sets its OrderID,
 	// ClientID and Order from the stored order, and At when zero).
 	// ErrNotFound: no such branch or product. A taken ID is an error.
-	CreateOrder(ctx context.Context, o Order, idempotencyKey string, ev OrderEvent) (Order, bool, error)
+	// When maxOpen > 0 and the client has maxOpen orders or more that are
+	// new, confirmed or ready, nothing is written and the error is
+	// ErrTooManyOpenOrders — counted in the same transaction, so
+	// concurrent orders cannot pass the limit.
+	CreateOrder(ctx context.Context, o Order, idempotencyKey string, maxOpen int, ev OrderEvent) (Order, bool, error)
 	// SetOrderStatus changes an order's status, in one transaction: the
 	// order must exist (ErrNotFound) and be in one of from
 	// (ErrInvalidTransition, nothing written); sets change.To, UpdatedAt
@@ -271,18 +275,14 @@ func (s *Service) PlaceOrder(ctx context.Context, actor Actor, in OrderInput) (O
 	if err != nil {
 		return Order{}, false, err
 	}
-	open, err := s.cfg.Store.Orders(ctx, OrderFilter{ClientID: actor.UserID,
-		Statuses: []OrderStatus{OrderNew, OrderConfirmed, OrderReady}, Limit: MaxOpenOrders})
-	if err != nil {
-		return Order{}, false, err
-	}
-	if len(open) >= MaxOpenOrders {
-		return Order{}, false, invalid("items", fmt.Sprintf("You have %d orders waiting: pick them up or cancel one first.", len(open)),
-			fmt.Sprintf("У вас уже %d заказов в работе: сначала заберите или отмените один из них.", len(open)))
-	}
 	o.Status, o.Source, o.CreatedBy = OrderNew, OrderSourceCabinet, actor.UserID
 	ev := OrderEvent{Type: EventOrderPlaced, At: o.CreatedAt, By: actor.UserID}
-	return s.cfg.Store.CreateOrder(ctx, o, in.IdempotencyKey, ev)
+	placed, created, err := s.cfg.Store.CreateOrder(ctx, o, in.IdempotencyKey, MaxOpenOrders, ev)
+	if errors.Is(err, ErrTooManyOpenOrders) {
+		return Order{}, false, invalid("items", fmt.Sprintf("You have %d orders waiting: pick them up or cancel one first.", MaxOpenOrders),
+			fmt.Sprintf("У вас уже %d заказов в работе: сначала заберите или отмените один из них.", MaxOpenOrders))
+	}
+	return placed, created, err
 }
 
 // orderByKey finds the client's order made with an idempotency key.
@@ -323,7 +323,7 @@ func (s *Service) RecordPurchase(ctx context.Context, actor Actor, clientID stri
 	}
 	o.Status, o.Source, o.CreatedBy, o.CompletedAt = OrderCompleted, OrderSourceDesk, actor.UserID, o.CreatedAt
 	ev := OrderEvent{Type: EventOrderCompleted, At: o.CreatedAt, By: actor.UserID}
-	o, _, err = s.cfg.Store.CreateOrder(ctx, o, "", ev)
+	o, _, err = s.cfg.Store.CreateOrder(ctx, o, "", 0, ev)
 	return o, err
 }
 

@@ -277,7 +277,7 @@ func orderItemDest(r *orderItemRow) []any {
 
 // CreateOrder stores a new order with its stock reservation, first history
 // line and event in one transaction, as card.OrderStore documents.
-func (s *Store) CreateOrder(ctx context.Context, o card.Order, idempotencyKey string, ev card.OrderEvent) (card.Order, bool, error) {
+func (s *Store) CreateOrder(ctx context.Context, o card.Order, idempotencyKey string, maxOpen int, ev card.OrderEvent) (card.Order, bool, error) {
 	if o.ID == "" || o.ClientID == "" || len(o.Items) == 0 {
 		return card.Order{}, false, fmt.Errorf("sqlite: create order: ID, client and items are required: %w", card.ErrInvalidInput)
 	}
@@ -298,6 +298,17 @@ func (s *Store) CreateOrder(ctx context.Context, o card.Order, idempotencyKey st
 			}
 		}
 		var n int
+		if maxOpen > 0 {
+			// Counted in the write transaction: the single writer makes the
+			// count and the insert atomic.
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE client_id = ?
+				AND status IN ('new', 'confirmed', 'ready')`, o.ClientID).Scan(&n); err != nil {
+				return fmt.Errorf("sqlite: create order: %w", err)
+			}
+			if n >= maxOpen {
+				return card.ErrTooManyOpenOrders
+			}
+		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM branches WHERE id = ?`, o.BranchID).Scan(&n); err != nil {
 			return fmt.Errorf("sqlite: create order: %w", err)
 		}

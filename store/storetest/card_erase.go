@@ -106,7 +106,7 @@ func seedErase(t *testing.T, st cabinet.Store) eraseFixture {
 
 		// Orders: one completed, one cancelled by the client.
 		o := newOrder("o-done-"+c.id, c.id, line(productSerum, 1))
-		_, _, err = st.CreateOrder(ctx, o, "order-key-"+c.id, placedEvent(o))
+		_, _, err = st.CreateOrder(ctx, o, "order-key-"+c.id, 0, placedEvent(o))
 		require.NoError(t, err)
 		_, err = moveOrder(t, st, o.ID, card.OrderCompleted, t0.Add(time.Hour))
 		require.NoError(t, err)

@@ -95,7 +95,7 @@ func placedEvent(o card.Order) card.OrderEvent {
 // placeOrder creates o and requires it to succeed.
 func placeOrder(t *testing.T, st cabinet.Store, o card.Order) card.Order {
 	t.Helper()
-	got, created, err := st.CreateOrder(t.Context(), o, "", placedEvent(o))
+	got, created, err := st.CreateOrder(t.Context(), o, "", 0, placedEvent(o))
 	require.NoError(t, err, "order %s", o.ID)
 	require.True(t, created)
 	return got
@@ -290,13 +290,13 @@ func testOrdersCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		second := placeOrder(t, st, newOrder("o-2", "c-2", line(productSerum, 1)))
 		assert.Greater(t, second.Number, got.Number, "numbers increase")
 
-		_, _, err = st.CreateOrder(ctx, newOrder("o-1", "c-3", line(productSerum, 1)), "", placedEvent(o))
+		_, _, err = st.CreateOrder(ctx, newOrder("o-1", "c-3", line(productSerum, 1)), "", 0, placedEvent(o))
 		assert.Error(t, err, "a taken ID")
 		assert.Equal(t, 2, available(t, st, productSerum.ID, branchCentre.ID), "and its reservation undone")
 
 		desk := newOrder("o-desk", "c-1", line(productRetinol, 1))
 		desk.Status, desk.Source, desk.CreatedBy, desk.CompletedAt = card.OrderCompleted, card.OrderSourceDesk, "u-manager", t0
-		got, _, err = st.CreateOrder(ctx, desk, "", card.OrderEvent{Type: card.EventOrderCompleted, By: "u-manager"})
+		got, _, err = st.CreateOrder(ctx, desk, "", 0, card.OrderEvent{Type: card.EventOrderCompleted, By: "u-manager"})
 		require.NoError(t, err)
 		assert.Equal(t, t0, got.CompletedAt)
 		hist, err = st.OrderHistory(ctx, "o-desk")
@@ -312,7 +312,7 @@ func testOrdersCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		seedProducts(t, st)
 		// The first line fits, the second does not: the whole order fails.
 		o := newOrder("o-1", "c-1", line(productSerum, 2), line(productRetinol, 4))
-		_, _, err := st.CreateOrder(ctx, o, "key-1", placedEvent(o))
+		_, _, err := st.CreateOrder(ctx, o, "key-1", 0, placedEvent(o))
 		assert.ErrorIs(t, err, card.ErrOutOfStock)
 		assert.Equal(t, 5, available(t, st, productSerum.ID, branchCentre.ID))
 		assert.Equal(t, 3, available(t, st, productRetinol.ID, branchCentre.ID))
@@ -324,7 +324,7 @@ func testOrdersCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 
 		north := newOrder("o-2", "c-1", line(productRetinol, 1))
 		north.BranchID = branchNorth.ID
-		_, _, err = st.CreateOrder(ctx, north, "", placedEvent(north))
+		_, _, err = st.CreateOrder(ctx, north, "", 0, placedEvent(north))
 		assert.ErrorIs(t, err, card.ErrOutOfStock, "never stocked there")
 
 		for name, o := range map[string]card.Order{
@@ -335,7 +335,7 @@ func testOrdersCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 				return o
 			}(),
 		} {
-			_, _, err := st.CreateOrder(ctx, o, "", placedEvent(o))
+			_, _, err := st.CreateOrder(ctx, o, "", 0, placedEvent(o))
 			assert.ErrorIs(t, err, card.ErrNotFound, name)
 		}
 		assert.Empty(t, orderEvents(t, st))
@@ -346,11 +346,11 @@ func testOrdersCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		st, ctx := open(t), t.Context()
 		seedProducts(t, st)
 		o := newOrder("o-1", "c-1", line(productSerum, 1))
-		first, created, err := st.CreateOrder(ctx, o, "key-1", placedEvent(o))
+		first, created, err := st.CreateOrder(ctx, o, "key-1", 0, placedEvent(o))
 		require.NoError(t, err)
 		require.True(t, created)
 		retry := newOrder("o-2", "c-1", line(productSerum, 3))
-		got, created, err := st.CreateOrder(ctx, retry, "key-1", placedEvent(retry))
+		got, created, err := st.CreateOrder(ctx, retry, "key-1", 0, placedEvent(retry))
 		require.NoError(t, err)
 		assert.False(t, created)
 		assert.Equal(t, first, got, "the first order, as it was")
@@ -361,7 +361,7 @@ func testOrdersCreate(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		assert.Equal(t, first, byKey)
 
 		other := newOrder("o-3", "c-2", line(productSerum, 1))
-		_, created, err = st.CreateOrder(ctx, other, "key-1", placedEvent(other))
+		_, created, err = st.CreateOrder(ctx, other, "key-1", 0, placedEvent(other))
 		require.NoError(t, err)
 		assert.True(t, created, "keys are per client")
 		_, err = st.OrderByIdempotencyKey(ctx, "c-1", "")
@@ -578,7 +578,7 @@ func testOrdersDepersonalize(t *testing.T, open func(t *testing.T) cabinet.Store
 		require.NoError(t, err)
 	}
 	o := newOrder("o-1", "c-1", line(productSerum, 1))
-	_, _, err := st.CreateOrder(ctx, o, "key-1", placedEvent(o))
+	_, _, err := st.CreateOrder(ctx, o, "key-1", 0, placedEvent(o))
 	require.NoError(t, err)
 	_, err = st.SetOrderStatus(ctx, "o-1", []card.OrderStatus{card.OrderNew},
 		card.OrderChange{To: card.OrderCancelled, At: t0.Add(time.Hour), By: "c-1", Reason: "уезжаю к маме"},
@@ -658,7 +658,7 @@ func testOrdersConcurrency(t *testing.T, open func(t *testing.T) cabinet.Store) 
 		require.NoError(t, err)
 		errs := parallel(n, func(i int) error {
 			o := newOrder(fmt.Sprint("o-", i), fmt.Sprint("c-", i), line(productSerum, 1), line(productRetinol, 1))
-			_, _, err := st.CreateOrder(ctx, o, "key", placedEvent(o))
+			_, _, err := st.CreateOrder(ctx, o, "key", 0, placedEvent(o))
 			return err
 		})
 		assert.Equal(t, 1, outcomes(t, errs, card.ErrOutOfStock), "exactly one client gets the last unit")
@@ -678,7 +678,7 @@ func testOrdersConcurrency(t *testing.T, open func(t *testing.T) cabinet.Store) 
 		require.NoError(t, err)
 		errs := parallel(n, func(i int) error {
 			o := newOrder(fmt.Sprint("o-", i), fmt.Sprint("c-", i), line(productSerum, 1))
-			_, _, err := st.CreateOrder(ctx, o, "", placedEvent(o))
+			_, _, err := st.CreateOrder(ctx, o, "", 0, placedEvent(o))
 			return err
 		})
 		assert.Equal(t, 10, outcomes(t, errs, card.ErrOutOfStock))
@@ -700,6 +700,30 @@ func testOrdersConcurrency(t *testing.T, open func(t *testing.T) cabinet.Store) 
 		assert.Len(t, orderEvents(t, st), 2)
 	})
 
+	t.Run("OpenOrdersLimit", func(t *testing.T) {
+		t.Parallel()
+		st, ctx := open(t), t.Context()
+		seedProducts(t, st)
+		_, err := st.SetStock(ctx, productSerum.ID, branchCentre.ID, 100, t0)
+		require.NoError(t, err)
+		// One order done and one cancelled do not count; one waiting does.
+		placeOrder(t, st, newOrder("o-done", "c-1", line(productSerum, 1)))
+		_, err = moveOrder(t, st, "o-done", card.OrderCancelled, t0.Add(time.Minute))
+		require.NoError(t, err)
+		placeOrder(t, st, newOrder("o-waiting", "c-1", line(productSerum, 1)))
+		const limit = 3
+		errs := parallel(n, func(i int) error {
+			o := newOrder(fmt.Sprint("o-", i), "c-1", line(productSerum, 1))
+			_, _, err := st.CreateOrder(ctx, o, "", limit, placedEvent(o))
+			return err
+		})
+		assert.Equal(t, limit-1, outcomes(t, errs, card.ErrTooManyOpenOrders), "never past the limit, however many at once")
+		assert.Equal(t, 100-limit, available(t, st, productSerum.ID, branchCentre.ID), "the refused reserved nothing")
+		o := newOrder("o-other", "c-2", line(productSerum, 1))
+		_, _, err = st.CreateOrder(ctx, o, "", limit, placedEvent(o))
+		assert.NoError(t, err, "another client's orders are their own")
+	})
+
 	t.Run("SameIdempotencyKey", func(t *testing.T) {
 		t.Parallel()
 		st, ctx := open(t), t.Context()
@@ -707,7 +731,7 @@ func testOrdersConcurrency(t *testing.T, open func(t *testing.T) cabinet.Store) 
 		created := make([]bool, n)
 		errs := parallel(n, func(i int) error {
 			o := newOrder(fmt.Sprint("o-", i), "c-1", line(productSerum, 1))
-			_, c, err := st.CreateOrder(ctx, o, "double-click", placedEvent(o))
+			_, c, err := st.CreateOrder(ctx, o, "double-click", 0, placedEvent(o))
 			created[i] = c
 			return err
 		})
