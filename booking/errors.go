@@ -70,7 +70,8 @@ func (e *ConflictError) Unwrap() error { return ErrSlotTaken }
 
 // EligibilityError is ErrNotEligible with the reason to show the client.
 type EligibilityError struct {
-	Reason string
+	Reason   string
+	ReasonEN string // in English; empty: Reason
 }
 
 func (e *EligibilityError) Error() string { return "booking: not eligible: " + e.Reason }

@@ -52,7 +52,8 @@ func (a Actor) worksIn(branchID string) bool {
 type Verdict struct {
 	Allowed           bool
 	NeedsConfirmation bool   // book as pending: staff must confirm
-	Reason            string // shown to the client when refused or pending
+	Reason            string // shown to the client when refused or pending, in the clinic's language
+	ReasonEN          string // the same in English, for a client who reads English; empty: Reason
 }
 
 // Eligibility decides whether a client may book a service (contraindications,
@@ -438,7 +439,7 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 		}
 		switch {
 		case !v.Allowed && !(staff && req.Override):
-			return Appointment{}, false, &EligibilityError{Reason: v.Reason}
+			return Appointment{}, false, &EligibilityError{Reason: v.Reason, ReasonEN: v.ReasonEN}
 		case v.NeedsConfirmation && !staff:
 			status = StatusPending
 		}

@@ -140,12 +140,9 @@ func (s *Service) Eligible(ctx context.Context, clientID string, svc booking.Ser
 		if !e.Builtin || !hardExclusion(e.RuleID) {
 			continue
 		}
-		locale := cmp.Or(p.Locale, "ru")
-		what := e.Text.In(locale)
-		if locale == "en" {
-			return booking.Verdict{Reason: "This procedure cannot be booked online: " + what}, nil
-		}
-		return booking.Verdict{Reason: "Эту процедуру нельзя записать онлайн: " + what}, nil
+		// Both languages: the page, not the profile, decides which is read.
+		return booking.Verdict{Reason: "Эту процедуру нельзя записать онлайн: " + e.Text.In("ru"),
+			ReasonEN: "This procedure cannot be booked online: " + e.Text.In("en")}, nil
 	}
 	return booking.Verdict{Allowed: true}, nil
 }

@@ -186,12 +186,14 @@ func TestEligibleSafety(t *testing.T) {
 	peel, err := e.store.ServiceByID(ctx, "peel-tca")
 	require.NoError(t, err)
 
-	// Phototype VI: no light-skin-only laser, in the client's language.
+	// Phototype VI: no light-skin-only laser, said in both languages (the
+	// page the client reads decides which is shown).
 	e.answer(revPetr, card.ProfileChange{Locale: ptr("en"), Phototype: ptr(6)})
 	v, err := e.svc.Eligible(ctx, "c-petr", laser)
 	require.NoError(t, err)
 	assert.False(t, v.Allowed)
-	assert.True(t, strings.HasPrefix(v.Reason, "This procedure cannot be booked online: "), v.Reason)
+	assert.True(t, strings.HasPrefix(v.ReasonEN, "This procedure cannot be booked online: "), v.ReasonEN)
+	assert.True(t, strings.HasPrefix(v.Reason, "Эту процедуру нельзя записать онлайн: "), v.Reason)
 	v, err = e.svc.Eligible(ctx, "c-petr", peel)
 	require.NoError(t, err)
 	assert.True(t, v.Allowed)

@@ -12,4 +12,5 @@ type Store interface {
 	ReviewStore
 	OfferStore
 	EraseStore
+	SearchStore
 }

@@ -204,13 +204,15 @@ func (s *server) sessionState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"signed_in":  true,
 		"user":       toUserJSON(who.User),
 		"session_id": who.Session.ID,
 		"csrf_token": s.auth.CSRFToken(who.Session.ID),
 		"profile":    profile,
-	})
+	}
+	s.addSpecialistID(r, who, out)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -220,12 +222,14 @@ func (s *server) me(w http.ResponseWriter, r *http.Request, who auth.Identity) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"user":       toUserJSON(who.User),
 		"session_id": who.Session.ID,
 		"csrf_token": s.auth.CSRFToken(who.Session.ID),
 		"profile":    profile,
-	})
+	}
+	s.addSpecialistID(r, who, out)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

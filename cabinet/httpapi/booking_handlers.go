@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kabinet-dev/kabinet/auth"
@@ -211,6 +213,10 @@ type appointmentJSON struct {
 	// ChangeableUntil is when the client can no longer move or cancel an
 	// upcoming visit online (the change deadline before its start).
 	ChangeableUntil *time.Time `json:"changeable_until,omitempty"`
+	// The names to show, as the catalog has them now.
+	ServiceName    string `json:"service_name,omitempty"`
+	SpecialistName string `json:"specialist_name,omitempty"`
+	BranchName     string `json:"branch_name,omitempty"`
 }
 
 // toAppointmentJSON renders a; staff views carry the client and staff notes.
@@ -226,7 +232,51 @@ func (s *server) toAppointmentJSON(r *http.Request, a booking.Appointment, staff
 		until := out.Start.Add(-s.booking.Config().ChangeDeadline)
 		out.ChangeableUntil = &until
 	}
+	out.ServiceName = s.names.name(r.Context(), "service", a.ServiceID, func(ctx context.Context) (string, error) {
+		x, err := s.booking.Store().ServiceByID(ctx, a.ServiceID)
+		return x.Name, err
+	})
+	out.SpecialistName = s.names.name(r.Context(), "specialist", a.SpecialistID, func(ctx context.Context) (string, error) {
+		x, err := s.booking.Store().SpecialistByID(ctx, a.SpecialistID)
+		return x.Name, err
+	})
+	out.BranchName = s.names.name(r.Context(), "branch", a.BranchID, func(ctx context.Context) (string, error) {
+		x, err := s.booking.Store().BranchByID(ctx, a.BranchID)
+		return x.Name, err
+	})
 	return out
+}
+
+// nameCache remembers the catalog's names for a minute, so that a list of
+// appointments does not read the same service once per line, and a renamed
+// service shows its new name soon.
+type nameCache struct {
+	entries sync.Map // kind+"/"+id → nameEntry
+}
+
+type nameEntry struct {
+	name string
+	at   time.Time
+}
+
+const nameTTL = time.Minute
+
+// name returns the cached name of kind/id, else what find reads ("" when
+// it fails: a name is a nicety, never a reason to fail the answer).
+func (c *nameCache) name(ctx context.Context, kind, id string, find func(context.Context) (string, error)) string {
+	if id == "" {
+		return ""
+	}
+	key := kind + "/" + id
+	if e, ok := c.entries.Load(key); ok && time.Since(e.(nameEntry).at) < nameTTL {
+		return e.(nameEntry).name
+	}
+	name, err := find(ctx)
+	if err != nil {
+		return ""
+	}
+	c.entries.Store(key, nameEntry{name: name, at: time.Now()})
+	return name
 }
 
 type bookJSON struct {

@@ -202,6 +202,10 @@ func TestEligibilityOverHTTP(t *testing.T) {
 	e := errorOf(t, r)
 	assert.Equal(t, "not_eligible", e["code"])
 	assert.Contains(t, e["reason"], "Эту процедуру нельзя записать онлайн")
+	r = h.do(req{method: "POST", path: "/api/v1/me/appointments", token: c.boris.token, body: bookBody("A", start),
+		header: map[string]string{"Accept-Language": "en"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, "%s", r.body)
+	assert.Contains(t, errorOf(t, r)["reason"], "This procedure cannot be booked online: ", "in the page's language")
 
 	// Anna has no contraindication: she books it.
 	r = h.do(req{method: "POST", path: "/api/v1/me/appointments", token: c.anna.token, body: bookBody("A", start.Add(3*time.Hour))})

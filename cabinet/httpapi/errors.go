@@ -309,6 +309,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ee *booking.EligibilityError
 	if errors.As(err, &ee) && ee.Reason != "" {
 		body.Reason = ee.Reason
+		if lang == "en" && ee.ReasonEN != "" {
+			body.Reason = ee.ReasonEN
+		}
 	}
 	var ic *auth.InvalidCodeError
 	if errors.As(err, &ic) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -28,8 +29,12 @@ type notificationSettingsJSON struct {
 	Push              *pushInfoJSON                        `json:"push,omitempty"`
 }
 
+// consentJSON is the marketing consent as settings show it. Granted is the
+// same as Given, under the name the consents API uses (GET /me/consents);
+// Given stays for the clients written against it.
 type consentJSON struct {
 	Given   bool       `json:"given"`
+	Granted bool       `json:"granted"`
 	At      *time.Time `json:"at,omitempty"`
 	Source  string     `json:"source,omitempty"`
 	Version string     `json:"version,omitempty"`
@@ -73,7 +78,7 @@ func (s *server) toSettingsJSON(r *http.Request, st notify.Settings) notificatio
 	}
 	if c := st.MarketingConsent; c != nil {
 		at := c.At.UTC()
-		out.MarketingConsent = consentJSON{Given: true, At: &at, Source: c.Source, Version: c.Version}
+		out.MarketingConsent = consentJSON{Given: true, Granted: true, At: &at, Source: c.Source, Version: c.Version}
 	}
 	if q := notify.FormatQuietHours(st.QuietStart, st.QuietEnd); q != "" {
 		out.QuietHours = &quietHoursJSON{Start: hhmm(st.QuietStart), End: hhmm(st.QuietEnd)}
@@ -98,12 +103,33 @@ func (s *server) notificationSettings(w http.ResponseWriter, r *http.Request, wh
 }
 
 // settingsChangeJSON is a change of settings; absent fields stay as they
-// are. QuietHours is kept raw to tell an absent field from null (off).
+// are. It also reads the whole document GET answers, so that a client may
+// send back what it read with some values changed:
+//
+//   - security, available_channels and push are the server's to say, not
+//     the client's to set: they are accepted (of the right type) and
+//     ignored;
+//   - marketing_consent is the boolean of old, or the object GET shows,
+//     whose given (or granted) is the choice and whose record (at, source,
+//     version) is ignored;
+//   - a category's channels, or the time zone, equal to what the settings
+//     are now change nothing: a default the client never chose stays a
+//     default, and follows the clinic's if it changes.
+//
+// Any other field is still refused (400 unknown_field). QuietHours and
+// MarketingConsent are kept raw to tell an absent field from null and to
+// read either shape.
 type settingsChangeJSON struct {
 	Channels         map[notify.Category][]notify.Channel `json:"channels"`
-	MarketingConsent *bool                                `json:"marketing_consent"`
+	MarketingConsent json.RawMessage                      `json:"marketing_consent"`
 	QuietHours       json.RawMessage                      `json:"quiet_hours"`
 	TimeZone         *string                              `json:"time_zone"`
+
+	// The read-only parts of the document: accepted (of their type) and
+	// ignored. Push is kept raw to name a field unknown inside it.
+	Security          *string          `json:"security"`
+	AvailableChannels []notify.Channel `json:"available_channels"`
+	Push              json.RawMessage  `json:"push"`
 }
 
 // updateNotificationSettings: PUT /api/v1/me/notification-settings.
@@ -112,8 +138,17 @@ func (s *server) updateNotificationSettings(w http.ResponseWriter, r *http.Reque
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	ch := notify.SettingsChange{Channels: in.Channels, Marketing: in.MarketingConsent, TimeZone: in.TimeZone}
-	if in.MarketingConsent != nil && *in.MarketingConsent {
+	marketing, err := parseMarketingConsent(in.MarketingConsent)
+	if err != nil {
+		return err
+	}
+	if raw := bytes.TrimSpace(in.Push); len(raw) > 0 && string(raw) != "null" {
+		if err := decodeField(raw, "push", &pushInfoJSON{}); err != nil {
+			return err
+		}
+	}
+	ch := notify.SettingsChange{Channels: in.Channels, Marketing: marketing, TimeZone: in.TimeZone}
+	if marketing != nil && *marketing {
 		ch.ConsentSource = consentSource
 	}
 	if in.QuietHours != nil {
@@ -122,6 +157,13 @@ func (s *server) updateNotificationSettings(w http.ResponseWriter, r *http.Reque
 			return err
 		}
 		ch.QuietHours = &q
+	}
+	if len(ch.Channels) > 0 || ch.TimeZone != nil {
+		cur, err := s.notify.Settings(r.Context(), who.User.ID)
+		if err != nil {
+			return err
+		}
+		ch.Channels, ch.TimeZone = dropUnchanged(cur, ch.Channels, ch.TimeZone)
 	}
 	st, err := s.notify.UpdateSettings(r.Context(), who.User.ID, ch)
 	if err != nil {
@@ -135,6 +177,87 @@ func (s *server) updateNotificationSettings(w http.ResponseWriter, r *http.Reque
 		}
 	}
 	writeJSON(w, http.StatusOK, s.toSettingsJSON(r, st))
+	return nil
+}
+
+// dropUnchanged leaves out of a change the categories whose channels are
+// already what cur shows (in the same order), and the time zone when it is
+// cur's. Everything else — an unknown category, security, a wrong channel —
+// is kept for UpdateSettings to refuse.
+func dropUnchanged(cur notify.Settings, channels map[notify.Category][]notify.Channel, tz *string) (map[notify.Category][]notify.Channel, *string) {
+	var out map[notify.Category][]notify.Channel
+	for cat, chs := range channels {
+		if now, ok := cur.Channels[cat]; ok && cat != notify.CategorySecurity && slices.Equal(now, chs) {
+			continue
+		}
+		if out == nil {
+			out = make(map[notify.Category][]notify.Channel, len(channels))
+		}
+		out[cat] = chs
+	}
+	if tz != nil && *tz == cur.TimeZone {
+		tz = nil
+	}
+	return out, tz
+}
+
+// marketingConsentJSON is marketing_consent sent as the object GET shows.
+// At, Source and Version describe the record kept and are ignored.
+type marketingConsentJSON struct {
+	Given   *bool           `json:"given"`
+	Granted *bool           `json:"granted"`
+	At      json.RawMessage `json:"at"`
+	Source  json.RawMessage `json:"source"`
+	Version json.RawMessage `json:"version"`
+}
+
+// parseMarketingConsent reads marketing_consent: absent or null (no
+// change), true or false, or {"given": bool, …} as GET shows it (granted
+// may stand for given; if both are sent they must agree).
+func parseMarketingConsent(raw json.RawMessage) (*bool, error) {
+	trimmed := bytes.TrimSpace(raw)
+	switch {
+	case len(trimmed) == 0 || string(trimmed) == "null":
+		return nil, nil
+	case trimmed[0] != '{':
+		var b bool
+		if err := json.Unmarshal(trimmed, &b); err != nil {
+			return nil, &fieldError{field: "marketing_consent", err: errWrongType}
+		}
+		return &b, nil
+	}
+	var c marketingConsentJSON
+	if err := decodeField(trimmed, "marketing_consent", &c); err != nil {
+		return nil, err
+	}
+	switch {
+	case c.Given == nil && c.Granted == nil:
+		return nil, &notify.ValidationError{Field: "marketing_consent.given", Message: "is required"}
+	case c.Given != nil && c.Granted != nil && *c.Given != *c.Granted:
+		return nil, &notify.ValidationError{Field: "marketing_consent.granted", Message: "must be the same as given"}
+	case c.Given != nil:
+		return c.Given, nil
+	}
+	return c.Granted, nil
+}
+
+// decodeField decodes the JSON object raw of the request's field name into
+// dst, refusing unknown fields; errors name the field inside it
+// ("push.colour"), or the field itself when raw is not an object.
+func decodeField(raw json.RawMessage, name string, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		err = jsonError(err)
+		if fe, ok := errors.AsType[*fieldError](err); ok {
+			field := name
+			if fe.field != "" {
+				field += "." + fe.field
+			}
+			return &fieldError{field: field, err: fe.err}
+		}
+		return &fieldError{field: name, err: errWrongType}
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,7 +45,7 @@ func TestNotificationSettingsDefaults(t *testing.T) {
 		"new_services": []any{"email"},
 		"orders":       []any{"email", "push"},
 	}, m["channels"], "the defaults, and no security category")
-	assert.Equal(t, map[string]any{"given": false}, m["marketing_consent"])
+	assert.Equal(t, map[string]any{"given": false, "granted": false}, m["marketing_consent"])
 	assert.Equal(t, map[string]any{"start": "21:00", "end": "09:00"}, m["quiet_hours"])
 	assert.Equal(t, "Europe/Moscow", m["time_zone"])
 	assert.Equal(t, []any{"sms", "email", "push"}, m["available_channels"])
@@ -82,7 +83,7 @@ func TestNotificationSettingsUpdate(t *testing.T) {
 	assert.Equal(t, []any{"sms", "email", "push"}, channels["appointments"], "categories not named keep theirs")
 	assert.Equal(t, map[string]any{"start": "22:00", "end": "08:00"}, put["quiet_hours"])
 	assert.Equal(t, "Asia/Yekaterinburg", put["time_zone"])
-	assert.Equal(t, map[string]any{"given": false}, put["marketing_consent"], "offers chosen, but not sent until consent")
+	assert.Equal(t, map[string]any{"given": false, "granted": false}, put["marketing_consent"], "offers chosen, but not sent until consent")
 	get := h.do(req{method: "GET", path: settingsPath, token: anna.token}).json(t)
 	assert.Equal(t, put, get)
 
@@ -111,6 +112,7 @@ func TestMarketingConsentOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
 	c := r.json(t)["marketing_consent"].(map[string]any)
 	assert.Equal(t, true, c["given"])
+	assert.Equal(t, true, c["granted"], "the name the consents use")
 	assert.Equal(t, "cabinet", c["source"])
 	assert.Equal(t, given.UTC().Format(time.RFC3339), c["at"])
 
@@ -123,10 +125,10 @@ func TestMarketingConsentOverHTTP(t *testing.T) {
 	// Withdrawn: given false, and nothing of when.
 	r = h.do(req{method: "PUT", path: settingsPath, token: anna.token, body: map[string]any{"marketing_consent": false}})
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
-	assert.Equal(t, map[string]any{"given": false}, r.json(t)["marketing_consent"])
+	assert.Equal(t, map[string]any{"given": false, "granted": false}, r.json(t)["marketing_consent"])
 	assert.Equal(t, []any{"email"}, r.json(t)["channels"].(map[string]any)["offers"], "the choice of channels is kept")
 	get := h.do(req{method: "GET", path: settingsPath, token: anna.token}).json(t)
-	assert.Equal(t, map[string]any{"given": false}, get["marketing_consent"])
+	assert.Equal(t, map[string]any{"given": false, "granted": false}, get["marketing_consent"])
 }
 
 func TestNotificationSettingsRefused(t *testing.T) {
@@ -185,6 +187,167 @@ func TestNotificationSettingsRefused(t *testing.T) {
 		raw: []byte(`{"time_zone":"Asia/Yekaterinburg","channels":{"offers":["fax"]}}`)})
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	assert.Equal(t, before, h.do(req{method: "GET", path: settingsPath, token: anna.token}).json(t))
+}
+
+// TestNotificationSettingsRoundTrip: what GET answers may be sent back with
+// PUT as it is, or with some values changed — the read-only parts are
+// accepted and ignored, the rest applies.
+func TestNotificationSettingsRoundTrip(t *testing.T) {
+	h := newHarness(t)
+	anna := h.signIn("+79123456789", "+79123456789")
+
+	for _, lang := range []string{"ru", "en"} {
+		t.Run("unchanged "+lang, func(t *testing.T) {
+			header := map[string]string{"Accept-Language": lang}
+			get := h.do(req{method: "GET", path: settingsPath, token: anna.token, header: header})
+			require.Equal(t, http.StatusOK, get.StatusCode)
+			require.Contains(t, get.json(t), "security")
+			require.Contains(t, get.json(t), "push")
+			r := h.do(req{method: "PUT", path: settingsPath, token: anna.token, header: header, raw: get.body})
+			require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+			assert.Equal(t, get.json(t), r.json(t), "nothing changed")
+		})
+	}
+
+	// Sending back the defaults keeps them defaults: nothing is pinned that
+	// the client never chose, so a change of the clinic's defaults reaches
+	// them.
+	stored, err := h.store.NotificationSettings(t.Context(), anna.userID)
+	require.NoError(t, err)
+	assert.Empty(t, stored.Channels, "no category chosen")
+	assert.Empty(t, stored.TimeZone, "the clinic's zone, not a copy of it")
+
+	// The document with changes: what changed applies, the rest stays.
+	doc := h.do(req{method: "GET", path: settingsPath, token: anna.token}).json(t)
+	doc["channels"].(map[string]any)["reminders"] = []any{"email"}
+	doc["quiet_hours"] = map[string]any{"start": "22:30", "end": "07:45"}
+	doc["marketing_consent"].(map[string]any)["given"] = true
+	doc["marketing_consent"].(map[string]any)["granted"] = true
+	doc["security"] = "anything: it is not the client's to say"
+	doc["available_channels"] = []any{"sms"}
+	given := h.clock.Now()
+	r := h.do(req{method: "PUT", path: settingsPath, token: anna.token, body: doc})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	put := r.json(t)
+	assert.Equal(t, []any{"email"}, put["channels"].(map[string]any)["reminders"])
+	assert.Equal(t, []any{"sms", "email", "push"}, put["channels"].(map[string]any)["appointments"])
+	assert.Equal(t, map[string]any{"start": "22:30", "end": "07:45"}, put["quiet_hours"])
+	assert.Equal(t, []any{"sms", "email", "push"}, put["available_channels"], "read-only: ignored")
+	assert.Equal(t, "Коды для входа всегда приходят на телефон или e-mail, с которым вы входите.", put["security"])
+	consent := maps.Clone(put["marketing_consent"].(map[string]any))
+	assert.Equal(t, true, consent["given"])
+	assert.Equal(t, true, consent["granted"])
+	assert.Equal(t, given.UTC().Format(time.RFC3339), consent["at"])
+	assert.Equal(t, put, h.do(req{method: "GET", path: settingsPath, token: anna.token}).json(t))
+	stored, err = h.store.NotificationSettings(t.Context(), anna.userID)
+	require.NoError(t, err)
+	assert.Equal(t, map[notify.Category][]notify.Channel{notify.CategoryReminders: {notify.ChannelEmail}}, stored.Channels,
+		"only the category changed is the client's choice")
+	card := consentStates(t, h, anna.token)
+	assert.Equal(t, true, card["marketing"], "the card's consents agree")
+
+	// Sent back later with its record: the first record stands, and a
+	// record made up by the client is ignored.
+	h.clock.Advance(time.Hour)
+	put["marketing_consent"].(map[string]any)["at"] = "2020-01-01T00:00:00Z"
+	put["marketing_consent"].(map[string]any)["source"] = "front_desk"
+	r = h.do(req{method: "PUT", path: settingsPath, token: anna.token, body: put})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Equal(t, consent, r.json(t)["marketing_consent"])
+
+	// Withdrawn through the object, by either name.
+	for _, name := range []string{"given", "granted"} {
+		r = h.do(req{method: "PUT", path: settingsPath, token: anna.token,
+			body: map[string]any{"marketing_consent": map[string]any{name: false}}})
+		require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+		assert.Equal(t, map[string]any{"given": false, "granted": false}, r.json(t)["marketing_consent"], name)
+		assert.Equal(t, false, consentStates(t, h, anna.token)["marketing"])
+		r = h.do(req{method: "PUT", path: settingsPath, token: anna.token,
+			body: map[string]any{"marketing_consent": map[string]any{name: true}}})
+		require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+		assert.Equal(t, true, r.json(t)["marketing_consent"].(map[string]any)["granted"], name)
+	}
+
+	// The old boolean still works beside the object; null changes nothing.
+	r = h.do(req{method: "PUT", path: settingsPath, token: anna.token, raw: []byte(`{"marketing_consent":null}`)})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Equal(t, true, r.json(t)["marketing_consent"].(map[string]any)["given"])
+	r = h.do(req{method: "PUT", path: settingsPath, token: anna.token, body: map[string]any{"marketing_consent": false}})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Equal(t, map[string]any{"given": false, "granted": false}, r.json(t)["marketing_consent"])
+
+	// A time zone sent back as it is stays the clinic's; another one is the client's.
+	doc = h.do(req{method: "GET", path: settingsPath, token: anna.token}).json(t)
+	doc["time_zone"] = "Asia/Yekaterinburg"
+	r = h.do(req{method: "PUT", path: settingsPath, token: anna.token, body: doc})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Equal(t, "Asia/Yekaterinburg", r.json(t)["time_zone"])
+	stored, err = h.store.NotificationSettings(t.Context(), anna.userID)
+	require.NoError(t, err)
+	assert.Equal(t, "Asia/Yekaterinburg", stored.TimeZone)
+}
+
+// consentStates reads the card's consents: type → granted.
+func consentStates(t *testing.T, h *harness, token string) map[string]any {
+	t.Helper()
+	r := h.do(req{method: "GET", path: "/api/v1/me/consents", token: token})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	out := map[string]any{}
+	for _, c := range r.json(t)["consents"].([]any) {
+		c := c.(map[string]any)
+		out[c["type"].(string)] = c["granted"]
+	}
+	return out
+}
+
+// TestNotificationSettingsRoundTripRefused: the whole document is accepted,
+// but security stays unswitchable, unknown fields stay refused and the
+// read-only parts must still have their type.
+func TestNotificationSettingsRoundTripRefused(t *testing.T) {
+	h := newHarness(t)
+	anna := h.signIn("+79123456789", "+79123456789")
+	before := h.do(req{method: "GET", path: settingsPath, token: anna.token})
+	require.Equal(t, http.StatusOK, before.StatusCode)
+
+	for _, tc := range []struct {
+		name       string
+		change     func(doc map[string]any)
+		status     int
+		code       string
+		field      string
+		validInDoc bool // the document allows the request; only the server refuses it
+	}{
+		{"a channel for sign-in codes", func(d map[string]any) { d["channels"].(map[string]any)["security"] = []any{"email"} },
+			422, "invalid_input", "channels.security", false},
+		{"an unknown field beside", func(d map[string]any) { d["colour"] = "red" }, 400, "unknown_field", "colour", false},
+		{"an unknown field in the consent", func(d map[string]any) { d["marketing_consent"].(map[string]any)["note"] = "x" },
+			400, "unknown_field", "marketing_consent.note", false},
+		{"a consent of the wrong type", func(d map[string]any) { d["marketing_consent"].(map[string]any)["given"] = "yes" },
+			400, "wrong_type", "marketing_consent.given", false},
+		{"a consent without its choice", func(d map[string]any) { d["marketing_consent"] = map[string]any{"source": "cabinet"} },
+			422, "invalid_input", "marketing_consent.given", true},
+		{"given and granted disagree", func(d map[string]any) {
+			d["marketing_consent"] = map[string]any{"given": true, "granted": false}
+		}, 422, "invalid_input", "marketing_consent.granted", true},
+		{"security of the wrong type", func(d map[string]any) { d["security"] = []any{"email"} },
+			400, "wrong_type", "security", false},
+		{"available channels of the wrong type", func(d map[string]any) { d["available_channels"] = "sms" },
+			400, "wrong_type", "available_channels", false},
+		{"an unknown field in push", func(d map[string]any) { d["push"].(map[string]any)["colour"] = "red" },
+			400, "unknown_field", "push.colour", false},
+		{"push of the wrong type", func(d map[string]any) { d["push"] = "on" }, 400, "wrong_type", "push", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := before.json(t)
+			tc.change(doc)
+			r := h.do(req{method: "PUT", path: settingsPath, token: anna.token, body: doc, invalid: !tc.validInDoc})
+			require.Equal(t, tc.status, r.StatusCode, "%s", r.body)
+			e := errorOf(t, r)
+			assert.Equal(t, tc.code, e["code"])
+			assert.Equal(t, tc.field, e["field"])
+		})
+	}
+	assert.Equal(t, before.json(t), h.do(req{method: "GET", path: settingsPath, token: anna.token}).json(t), "nothing changed")
 }
 
 // booked queues an appointment confirmation for userID, as the planner would.
@@ -500,6 +663,9 @@ func FuzzNotificationBodies(f *testing.F) {
 		`{"quiet_hours":{"start":"24:00","end":"-1:00"}}`, `{"quiet_hours":[1,2]}`, `{"time_zone":"../../etc/passwd"}`,
 		`{"time_zone":"Local"}`, `{"endpoint":"https://push.example/a","keys":{"p256dh":"a","auth":"b"},"expirationTime":null}`,
 		`{"endpoint":"https://push.example/a","keys":null}`, `null`, `[]`, `{`,
+		`{"marketing_consent":{"given":true,"granted":true,"at":"2026-01-01T00:00:00Z","source":"cabinet"},"security":"x","available_channels":["sms"],"push":{"vapid_public_key":"k"}}`,
+		`{"marketing_consent":{"granted":1}}`, `{"marketing_consent":{"given":true,"granted":false}}`, `{"marketing_consent":{}}`,
+		`{"marketing_consent":[true]}`, `{"push":{"x":1}}`, `{"security":null,"push":null,"available_channels":null}`,
 	} {
 		f.Add(seed)
 	}

@@ -66,6 +66,7 @@ type server struct {
 	proxies  []netip.Prefix
 	secure   bool
 	cookie   string
+	names    *nameCache // the catalog's names shown beside IDs
 }
 
 // New returns the API handler. Mount it at the root of the cabinet's URL space
@@ -98,6 +99,7 @@ func New(cfg Config) (http.Handler, error) {
 		proxies:  cfg.TrustedProxies,
 		secure:   cfg.SecureCookies,
 		cookie:   cmp.Or(cfg.CookieName, "kabinet_session"),
+		names:    &nameCache{},
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -173,7 +175,7 @@ func (s *server) routeTable() []route {
 		{"GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI)},
 	}
 	// The client's card, by area (card_*_handlers.go).
-	for _, area := range [][]route{s.profileRoutes(), s.photoRoutes(), s.orderRoutes(), s.dataRoutes(), s.reviewRoutes(), s.recommendRoutes()} {
+	for _, area := range [][]route{s.profileRoutes(), s.photoRoutes(), s.orderRoutes(), s.dataRoutes(), s.reviewRoutes(), s.recommendRoutes(), s.staffWebRoutes()} {
 		table = append(table, area...)
 	}
 	return table

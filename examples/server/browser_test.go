@@ -206,8 +206,11 @@ func (p *tab) event(ev any) {
 		p.console = append(p.console, "exception: "+(&chromedp.ExceptionError{ExceptionDetails: e.ExceptionDetails}).Error())
 	case *log.EventEntryAdded:
 		// The network's own entries ("Failed to load resource: … 409") repeat
-		// what the responses below are checked for.
-		if e.Entry.Source != log.EntrySourceNetwork && (e.Entry.Level == log.EntryLevelError || e.Entry.Level == log.EntryLevelWarning) {
+		// what the responses below are checked for. Each test's browser
+		// context is "incognito" to Chromium, which then refuses Web Push
+		// and says so itself: the browser's line, not the page's.
+		if e.Entry.Source != log.EntrySourceNetwork && (e.Entry.Level == log.EntryLevelError || e.Entry.Level == log.EntryLevelWarning) &&
+			!strings.Contains(e.Entry.Text, "does not support the Push API in incognito mode") {
 			p.console = append(p.console, fmt.Sprintf("log %s %s: %s (%s)", e.Entry.Source, e.Entry.Level, e.Entry.Text, e.Entry.URL))
 		}
 	case *network.EventRequestWillBeSent:
@@ -340,10 +343,13 @@ func (p *tab) clickText(text string) {
 		fmt.Sprintf("a button or link %q", text))
 }
 
-// fill types text into the input at sel, replacing its value.
+// fill types text into the input or textarea at sel, replacing its value
+// (emptied as a person would, with the page told of it).
 func (p *tab) fill(sel, text string) {
 	p.t.Helper()
-	p.run(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+	p.poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.focus(); if (e.value !== '') { e.value = ''; e.dispatchEvent(new Event('input', {bubbles: true})); } return true; })()`, sel),
+		fmt.Sprintf("the field %s", sel))
+	p.run(chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
 // noSidewaysScroll checks that the page is not wider than the viewport.

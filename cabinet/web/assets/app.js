@@ -135,7 +135,8 @@ async function render() {
   if (my !== seq) return; // the visitor went on meanwhile
   mount(main);
   main.className = `page page-${m.module}`;
-  const ctx = { main, params: m.params, query, session, navigate, refreshSession, setTitle };
+  const ctx = { main, params: m.params, query, session, navigate, refreshSession, setTitle, signOut,
+    notFound: () => notFound(main) };
   try {
     cleanup = await page.render(ctx);
   } catch (err) {
@@ -182,9 +183,11 @@ function layout() {
     items.push(['', t('home')], ['book', t('book')], ['appointments', t('appointments')], ['card', t('card')], ['settings', t('more')]);
   }
   if (isStaff()) {
+    const desk = roles.includes('manager') || roles.includes('admin'); // the front desk: branch boards and orders
     items.push(['staff/day', t('staffDay')], ['staff/week', t('staffWeek')]);
-    if (roles.includes('manager') || roles.includes('admin')) items.push(['staff/branch', t('staffBranch')]);
-    items.push(['staff/clients', t('staffClients')], ['staff/orders', t('staffOrders')]);
+    if (desk) items.push(['staff/branch', t('staffBranch')]);
+    items.push(['staff/clients', t('staffClients')]);
+    if (desk) items.push(['staff/orders', t('staffOrders')]);
   }
   mount(tabs, h('ul', {}, items.map(([href, label]) => h('li', {}, h('a', { href: href || './', dataset: { tab: `/${href}`.replace(/\/$/, '') || '/' } }, label)))));
   highlightTab(currentPath());
@@ -197,13 +200,19 @@ function highlightTab(path) {
     const tab = a.dataset.tab;
     if (tab === path || (tab !== '/' && path.startsWith(`${tab}/`)) || (tab === '/staff/day' && path === '/staff')) best = a;
   });
-  if (!best && ['/card/questionnaire', '/photos', '/photos/compare', '/journal', '/report', '/visits', '/purchases', '/orders', '/products', '/favorites', '/reviews', '/recommendations'].some((p) => path.startsWith(p))) {
-    best = document.querySelector('#tabs a[data-tab="/card"]');
-  }
-  if (!best && ['/devices', '/offers'].includes(path)) best = document.querySelector('#tabs a[data-tab="/settings"]');
+  // The pages without a tab of their own sit under the tab that links to them.
+  const under = (prefixes, tab) => {
+    if (!best && prefixes.some((p) => path === p || path.startsWith(`${p}/`))) best = document.querySelector(`#tabs a[data-tab="${tab}"]`);
+  };
+  under(['/card/questionnaire', '/photos', '/journal', '/report', '/visits', '/purchases', '/orders', '/products'], '/card');
+  under(['/services'], '/book');
+  under(['/devices', '/offers', '/favorites', '/reviews', '/recommendations'], '/settings');
+  under(['/staff/appointments'], '/staff/day');
+  under(['/staff/book'], '/staff/clients');
   best?.setAttribute('aria-current', 'page');
 }
 
+/** Signs out here and goes to the sign-in page. */
 async function signOut() {
   try { await post('auth/logout'); } catch { /* gone already */ }
   await refreshSession();
