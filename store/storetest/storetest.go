@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	runCardOrders(t, open)
 	runCardReviews(t, open)
 	runCardErase(t, open)
+	runCardSearch(t, open)
 	runCampaigns(t, open)
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
