@@ -117,15 +117,22 @@ func newPhotoEnv(t testing.TB, opts ...photoEnvOption) *photoEnv {
 	return e
 }
 
-// visit stores a completed visit of client with specialist PA in pb1.
+// visit stores a completed visit of client with specialist PA in pb1,
+// with notes written for the client (a VisitNote, when not empty) beside
+// the staff's own notes on the appointment, which the client never sees.
 func (e *photoEnv) visit(id, client, plan string, start time.Time, notes string) {
 	e.t.Helper()
 	a := booking.Appointment{ID: id, ClientID: client, BranchID: "pb1", ServiceID: "ph-peel", SpecialistID: "PA",
 		Start: start, End: start.Add(time.Hour), BlockStart: start, BlockEnd: start.Add(time.Hour),
-		Status: booking.StatusCompleted, Notes: notes, PlanID: plan, CreatedBy: client, CreatedAt: start, UpdatedAt: start}
+		Status: booking.StatusCompleted, Notes: "Staff only: paid in cash.", PlanID: plan, CreatedBy: client, CreatedAt: start, UpdatedAt: start}
 	_, _, err := e.store.CreateAppointment(e.t.Context(), a, "", booking.Event{Type: booking.EventBooked, AppointmentID: id,
 		ClientID: client, At: start, Appointment: a})
 	require.NoError(e.t, err)
+	if notes != "" {
+		_, err = e.store.PutVisitNote(e.t.Context(), card.VisitNote{AppointmentID: id, ClientID: client, Notes: notes,
+			WrittenBy: "u-pa", CreatedAt: start, UpdatedAt: start})
+		require.NoError(e.t, err)
+	}
 }
 
 // consent gives (or withdraws) a consent of the client.
@@ -767,6 +774,7 @@ func TestSkinJournal(t *testing.T) {
 	assert.Equal(t, card.ReportNote{Date: day(21), Source: card.NoteAssessment, SpecialistID: "PA", SpecialistName: "Анна Петрова",
 		Text: spec.Notes, EntryID: spec.ID}, rep.Notes[1])
 	assert.NotContains(t, fmt.Sprint(rep.Notes), "Сухость", "the client's own notes are not the specialists'")
+	assert.NotContains(t, fmt.Sprint(rep.Notes), "Staff only", "the appointment's notes are the staff's")
 
 	// The course's report covers its sessions.
 	rep, err = e.svc.SkinReport(ctx, phAnna, "ph-anna", card.ReportQuery{PlanID: "C1"})

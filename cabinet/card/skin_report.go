@@ -23,7 +23,7 @@ const MaxReportDays = 3660
 // Sources of a report's notes.
 const (
 	NoteAssessment = "assessment" // a specialist's journal entry
-	NoteVisit      = "visit"      // the specialist's notes on a completed visit
+	NoteVisit      = "visit"      // the note a specialist wrote for the client after a visit (never the staff-only notes)
 )
 
 // ReportNote is one specialist's note in a report.
@@ -150,15 +150,26 @@ func (s *Service) SkinReport(ctx context.Context, actor Actor, clientID string, 
 			return SkinReport{}, err
 		}
 	}
+	// The notes the specialist wrote for the client (VisitNote), never the
+	// appointment's own notes, which are for staff only.
+	visitNotes, err := s.cfg.Store.VisitNotes(ctx, clientID)
+	if err != nil {
+		return SkinReport{}, err
+	}
+	forClient := make(map[string]string, len(visitNotes))
+	for _, vn := range visitNotes {
+		forClient[vn.AppointmentID] = vn.Notes
+	}
 	for _, a := range visits {
-		if a.Status != booking.StatusCompleted || a.Notes == "" {
+		text := forClient[a.ID]
+		if a.Status != booking.StatusCompleted || text == "" {
 			continue
 		}
 		day := booking.DateOf(a.Start, zones.of(a.BranchID))
 		if day.Before(rep.From) || rep.To.Before(day) {
 			continue
 		}
-		n := ReportNote{Date: day, Source: NoteVisit, Text: a.Notes, AppointmentID: a.ID, SpecialistID: a.SpecialistID}
+		n := ReportNote{Date: day, Source: NoteVisit, Text: text, AppointmentID: a.ID, SpecialistID: a.SpecialistID}
 		if sp, ok := names.byID[a.SpecialistID]; ok {
 			n.SpecialistName = sp.Name
 		}

@@ -527,6 +527,9 @@ func TestSkinJournalOverHTTP(t *testing.T) {
 	doc := h.signIn("doc@clinic.example", "doc@clinic.example")
 	client := h.signIn("+79123456789", "+79123456789")
 	r = h.do(req{method: "POST", path: "/api/v1/staff/appointments/" + c.apptID + "/complete", token: doc.token,
+		body: map[string]any{"notes": "Для своих: оплата наличными"}})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	r = h.do(req{method: "PUT", path: "/api/v1/staff/appointments/" + c.apptID + "/visit-note", token: doc.token,
 		body: map[string]any{"notes": "SPF 50 каждый день"}})
 	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
 	r = h.do(req{method: "GET", path: "/api/v1/me/skin/report?from=2026-11-01&to=2026-11-30", token: client.token})
@@ -539,7 +542,8 @@ func TestSkinJournalOverHTTP(t *testing.T) {
 	assert.Equal(t, map[string]any{"date": "2026-11-25", "source": "assessment", "specialist_id": "A", "specialist_name": "Анна",
 		"text": "Воспалений меньше.", "entry_id": notes[0].(map[string]any)["entry_id"]}, notes[0])
 	assert.Equal(t, "visit", notes[1].(map[string]any)["source"])
-	assert.Equal(t, "SPF 50 каждый день", notes[1].(map[string]any)["text"])
+	assert.Equal(t, "SPF 50 каждый день", notes[1].(map[string]any)["text"], "the note written for the client")
+	assert.NotContains(t, string(r.body), "наличными", "never the staff's own notes")
 	for _, q := range []string{"", "?from=2026-11-01", "?from=2026-11-30&to=2026-11-01", "?from=2026-11-01&to=2026-11-30&plan_id=x"} {
 		r := h.do(req{method: "GET", path: "/api/v1/me/skin/report" + q, token: client.token})
 		assert.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, q)
