@@ -360,6 +360,68 @@ func (p *tab) noSidewaysScroll() {
 	assert.LessOrEqual(p.t, w[0], w[1], "the page scrolls sideways at %s (%s)", p.vp.Name, eval[string](p, `location.pathname`))
 }
 
+// a11yProblems is the page's accessibility check, in the browser: every
+// form control has a label (or an aria-label), every button and link a
+// name, every image an alt, and visible text a WCAG AA contrast with the
+// background it is drawn on (4.5:1; 3:1 for large text). It returns what
+// fails, at most 20 lines.
+const a11yProblems = `(() => {
+  const out = [];
+  const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length) && getComputedStyle(e).visibility !== 'hidden';
+  const name = (e) => (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.getAttribute('title') || e.innerText || e.value || '').trim()
+    || [...e.querySelectorAll('img[alt], svg[aria-label]')].map((i) => i.getAttribute('alt') || i.getAttribute('aria-label')).join('').trim();
+  const where = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+  for (const e of document.querySelectorAll('input, select, textarea')) {
+    if (e.type === 'hidden' || !visible(e) && e.type !== 'file' && e.type !== 'radio' && e.type !== 'checkbox') continue;
+    if (!(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')) out.push('no label: ' + where(e));
+  }
+  for (const e of document.querySelectorAll('button, a[href], [role=button]')) {
+    if (visible(e) && !name(e)) out.push('no name: ' + where(e));
+  }
+  for (const e of document.querySelectorAll('img')) {
+    if (!e.hasAttribute('alt')) out.push('no alt: ' + where(e));
+  }
+  const rgba = (c) => { const m = c.match(/[\d.]+/g) || [0, 0, 0, 0]; return m.map(Number).concat(m.length < 4 ? [1] : []).slice(0, 4); };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = (e) => {
+    let layers = [];
+    for (let n = e; n; n = n.parentElement) {
+      const cs = getComputedStyle(n);
+      if (cs.backgroundImage !== 'none') return null; // drawn over an image or gradient: not judged here
+      const c = rgba(cs.backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let bg = [255, 255, 255];
+    for (const c of layers.reverse()) bg = bg.map((v, i) => v * (1 - c[3]) + c[i] * c[3]);
+    return bg;
+  };
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const e = t.parentElement;
+    if (!t.textContent.trim() || !e || seen.has(e) || !visible(e)) continue;
+    seen.add(e);
+    const cs = getComputedStyle(e);
+    if (Number(cs.opacity) === 0 || e.closest('[aria-hidden=true], .sr-only, .skip-link, [disabled], :disabled')) continue;
+    const bg = background(e);
+    if (!bg) continue;
+    const fg = rgba(cs.color);
+    const fgc = fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]));
+    const [a, b] = [lum(fgc), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need - 0.01) out.push('contrast ' + ratio.toFixed(2) + ' < ' + need + ': ' + where(e) + ' "' + t.textContent.trim().slice(0, 30) + '"');
+  }
+  return out.slice(0, 20);
+})()`
+
+// accessible checks the page with a11yProblems.
+func (p *tab) accessible() {
+	p.t.Helper()
+	assert.Empty(p.t, eval[[]string](p, a11yProblems), "accessibility of %s at %s", eval[string](p, `location.pathname + location.search`), p.vp.Name)
+}
+
 // shot writes a full-page screenshot named name when -screenshots is set,
 // at this tab's viewport.
 func (p *tab) shot(name string) {
