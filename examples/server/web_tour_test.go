@@ -48,7 +48,7 @@ func TestWebTour(t *testing.T) {
 		require.Equal(t, 201, status, c)
 	}
 	status, _ := p.apiCall("PUT", "me/profile", map[string]any{"name": "Анна Петрова", "skin_type": "combination", "phototype": 3,
-		"concerns": []map[string]any{{"code": "pigmentation", "severity": 2}, {"code": "dehydration", "severity": 1}},
+		"concerns":          []map[string]any{{"code": "pigmentation", "severity": 2}, {"code": "dehydration", "severity": 1}},
 		"contraindications": []string{}, "allergies": []string{}, "preferred_branch_id": "branch-tverskaya"})
 	require.Equal(t, 200, status)
 	status, _ = p.apiCall("POST", "me/skin/journal", map[string]any{"date": time.Now().Format(time.DateOnly),
