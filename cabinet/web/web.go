@@ -64,6 +64,18 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'; base-uri 'self'"
 
+// CheckAccent reports whether colour can be the accent: "#rrggbb", dark
+// enough that white text on it reaches the WCAG AA contrast of 4.5:1.
+func CheckAccent(colour string) error {
+	if !accentRE.MatchString(colour) {
+		return fmt.Errorf("%q: want a colour like #1a5fb4", colour)
+	}
+	if c := contrast(colour, "#ffffff"); c < 4.5 {
+		return fmt.Errorf("%s: white text on it has a contrast of %.2f:1, below the 4.5:1 of WCAG AA; choose a darker colour", colour, c)
+	}
+	return nil
+}
+
 // handler serves the shell, the assets, the theme and the logo.
 type handler struct {
 	cfg    Config
@@ -94,11 +106,8 @@ func Handler(cfg Config) (http.Handler, error) {
 	cfg.ClinicName = cmp.Or(strings.TrimSpace(cfg.ClinicName), "Kabinet")
 	cfg.Accent = cmp.Or(cfg.Accent, DefaultAccent)
 	cfg.DefaultLang = cmp.Or(cfg.DefaultLang, "ru")
-	if !accentRE.MatchString(cfg.Accent) {
-		return nil, fmt.Errorf("web: Config.Accent %q: want a colour like #1a5fb4", cfg.Accent)
-	}
-	if c := contrast(cfg.Accent, "#ffffff"); c < 4.5 {
-		return nil, fmt.Errorf("web: Config.Accent %s: white text on it has a contrast of %.2f:1, below the 4.5:1 of WCAG AA; choose a darker colour", cfg.Accent, c)
+	if err := CheckAccent(cfg.Accent); err != nil {
+		return nil, fmt.Errorf("web: Config.Accent %w", err)
 	}
 	if cfg.DefaultLang != "ru" && cfg.DefaultLang != "en" {
 		return nil, fmt.Errorf("web: Config.DefaultLang %q: want \"ru\" or \"en\"", cfg.DefaultLang)
@@ -174,6 +183,11 @@ func Handler(cfg Config) (http.Handler, error) {
 	// The service worker is served from the root, so that its scope is the
 	// whole cabinet (push notifications open any of its pages).
 	mux.HandleFunc("GET /sw.js", func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, h.assets["sw.js"]) })
+	// Browsers ask for /favicon.ico on any document without an icon link
+	// (a JSON answer opened in a tab): the cabinet's icon, not a 404.
+	if icon, ok := h.assets["icon.svg"]; ok {
+		mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, icon) })
+	}
 	for _, p := range Pages {
 		mux.HandleFunc("GET "+p, h.servePage)
 	}

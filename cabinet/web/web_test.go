@@ -80,6 +80,9 @@ func TestNotFound(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, r.StatusCode)
 	assert.Contains(t, body(t, r), `data-not-found="1"`)
 	assert.Equal(t, http.StatusNotFound, get(t, h, "/assets/nope.js").StatusCode)
+	icon := get(t, h, "/favicon.ico")
+	assert.Equal(t, http.StatusOK, icon.StatusCode, "the icon, for documents without an icon link")
+	assert.Equal(t, "image/svg+xml", icon.Header.Get("Content-Type"))
 
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/book", strings.NewReader("x")))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/kabinet-dev/kabinet/cabinet/web"
 	"github.com/kabinet-dev/kabinet/notify"
 )
 
@@ -102,7 +103,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	str(&c.addr, "addr", "KABINET_ADDR", "listen address, `host:port`")
 	str(&c.db, "db", "KABINET_DB", "SQLite database `file`")
 	str(&c.data, "data", "KABINET_DATA", "data `directory` (secret key, VAPID keys, later photos)")
-	str(&c.clinic, "clinic", "KABINET_CLINIC_NAME", "clinic `name` shown in messages")
+	str(&c.clinic, "clinic", "KABINET_CLINIC_NAME", "clinic `name` shown in messages and on the web pages")
 	str(&c.admin, "admin", "KABINET_ADMIN", "`phone or e-mail` made admin at start-up")
 	str(&c.region, "region", "KABINET_REGION", "`region` of phone numbers typed without a country code")
 	str(&c.lang, "lang", "KABINET_LANG", "default `language` of the web cabinet: ru or en")
@@ -185,6 +186,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.lang = strings.ToLower(strings.TrimSpace(c.lang)); c.lang != "ru" && c.lang != "en" {
 		return config{}, fmt.Errorf("-lang %q: want ru or en", c.lang)
+	}
+	if c.accent != "" {
+		if err := web.CheckAccent(c.accent); err != nil {
+			return config{}, fmt.Errorf("-accent %w", err)
+		}
 	}
 
 	var err error

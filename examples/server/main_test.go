@@ -482,6 +482,10 @@ func TestConfig(t *testing.T) {
 			{"vapid subject env", nil, env{"KABINET_VAPID_SUBJECT": "admin"}, "KABINET_VAPID_SUBJECT"},
 			{"vapid subject flag", []string{"-vapid-subject", "http://clinic.example"}, nil, "-vapid-subject"},
 			{"positional", []string{"serve"}, nil, "serve"},
+			{"language", []string{"-lang", "de"}, nil, "-lang"},
+			{"language env", nil, env{"KABINET_LANG": "fr"}, "-lang"},
+			{"accent", []string{"-accent", "pink"}, nil, "-accent"},
+			{"accent too light", nil, env{"KABINET_ACCENT": "#ffd700"}, "WCAG AA"},
 		} {
 			_, err := parseConfig(tc.args, tc.env.get, io.Discard)
 			require.Error(t, err, tc.name)

@@ -65,6 +65,24 @@ func TestWebTour(t *testing.T) {
 	status, order := p.apiCall("POST", "me/orders", map[string]any{"branch_id": "branch-tverskaya",
 		"items": []map[string]any{{"product_id": "prd-vitamin-c", "quantity": 1}}})
 	require.Equal(t, 201, status, "%v", order)
+	// Two photos, drawn in the page and uploaded as a phone would.
+	for i, kind := range []string{"before", "after"} {
+		status := eval[int](p, fmt.Sprintf(`(async () => {
+			const c = document.createElement('canvas'); c.width = 640; c.height = 800;
+			const g = c.getContext('2d');
+			const grad = g.createLinearGradient(0, 0, 640, 800);
+			grad.addColorStop(0, '#e8c9b5'); grad.addColorStop(1, '#c99a82');
+			g.fillStyle = grad; g.fillRect(0, 0, 640, 800);
+			g.fillStyle = 'rgba(150, 70, 60, %.2f)';
+			for (let k = 0; k < 40; k++) { g.beginPath(); g.arc(200 + (k * 37) %% 260, 300 + (k * 53) %% 220, 6, 0, 7); g.fill(); }
+			const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+			const f = new FormData();
+			f.append('kind', %q); f.append('area', 'face'); f.append('file', blob, 'face.jpg');
+			const s = await (await fetch('api/v1/auth/session')).json();
+			return (await fetch('api/v1/me/photos', {method: 'POST', headers: {'X-CSRF-Token': s.csrf_token}, body: f})).status;
+		})()`, 0.6-0.4*float64(i), kind))
+		require.Equal(t, 201, status, kind)
+	}
 	_, me := p.apiCall("GET", "me", nil)
 	clientID := me["user"].(map[string]any)["id"].(string)
 
