@@ -33,6 +33,10 @@ type Config struct {
 	// the cabinet passes notify's UpdateSettings. Optional. Its error is
 	// returned to the caller; the consent record stays.
 	OnMarketingConsent func(ctx context.Context, userID string, granted bool, source, version string) error
+	// ConsentTexts are the texts clients agree to, per consent type, with
+	// their versions; nil: DefaultConsentTexts(). A consent given records
+	// the version the client saw.
+	ConsentTexts []ConsentText
 	// Recommend is the recommendation engine behind Recommendations,
 	// Offers and Eligible; nil: recommend.New with the default rules.
 	Recommend *recommend.Engine
@@ -78,6 +82,12 @@ func New(cfg Config) (*Service, error) {
 	cfg.MaxPhotosPerClient = cmp.Or(cfg.MaxPhotosPerClient, 1000)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ConsentTexts == nil {
+		cfg.ConsentTexts = DefaultConsentTexts()
+	}
+	if err := checkConsentTexts(cfg.ConsentTexts); err != nil {
+		return nil, fmt.Errorf("card: Config.%w", err)
 	}
 	if cfg.Recommend == nil {
 		eng, err := recommend.New(recommend.Config{Now: cfg.Now})

@@ -516,3 +516,23 @@ func FuzzProfileAnswers(f *testing.F) {
 		require.Equal(t, v, got)
 	})
 }
+
+// Config.ConsentTexts is checked: every type known and once, a version, and
+// both languages.
+func TestConsentTextsChecked(t *testing.T) {
+	for name, tweak := range map[string]func([]card.ConsentText) []card.ConsentText{
+		"unknown type":   func(c []card.ConsentText) []card.ConsentText { c[0].Type = "newsletter"; return c },
+		"twice":          func(c []card.ConsentText) []card.ConsentText { return append(c, c[0]) },
+		"no version":     func(c []card.ConsentText) []card.ConsentText { c[1].Version = " "; return c },
+		"no English":     func(c []card.ConsentText) []card.ConsentText { c[2].Paragraphs[0].EN = ""; return c },
+		"no paragraphs":  func(c []card.ConsentText) []card.ConsentText { c[3].Paragraphs = nil; return c },
+		"control in ver": func(c []card.ConsentText) []card.ConsentText { c[0].Version = "v\n1"; return c },
+	} {
+		t.Run(name, func(t *testing.T) {
+			texts := tweak(card.DefaultConsentTexts()) // a fresh copy each time
+			_, err := card.New(card.Config{Store: struct{ card.Store }{}, Booking: &booking.Scheduler{},
+				Audit: func(context.Context, auth.AuditEntry) error { return nil }, ConsentTexts: texts})
+			assert.ErrorContains(t, err, "ConsentTexts")
+		})
+	}
+}

@@ -29,7 +29,36 @@ func (s *server) profileRoutes() []route {
 		{"GET /api/v1/staff/clients/{id}/profile/history", s.authed(s.profileHistory(true))},
 		{"GET /api/v1/staff/clients/{id}/consents", s.authed(s.consentsGet(true))},
 		{"POST /api/v1/staff/clients/{id}/consents", s.authed(s.consentPost(true))},
+		{"GET /api/v1/consent-texts", s.handle(s.consentTexts)},
 	}
+}
+
+type textJSON struct {
+	RU string `json:"ru"`
+	EN string `json:"en"`
+}
+
+type consentTextJSON struct {
+	Type       card.ConsentType `json:"type"`
+	Version    string           `json:"version"`
+	Title      textJSON         `json:"title"`
+	Paragraphs []textJSON       `json:"paragraphs"`
+}
+
+// consentTexts: GET /api/v1/consent-texts — what a client agrees to, per
+// consent type, with the version to send back with the grant. Public: a
+// text is read before anyone signs in.
+func (s *server) consentTexts(w http.ResponseWriter, r *http.Request) error {
+	out := []consentTextJSON{}
+	for _, ct := range s.card.ConsentTexts() {
+		x := consentTextJSON{Type: ct.Type, Version: ct.Version, Title: textJSON{RU: ct.Title.RU, EN: ct.Title.EN}}
+		for _, p := range ct.Paragraphs {
+			x.Paragraphs = append(x.Paragraphs, textJSON{RU: p.RU, EN: p.EN})
+		}
+		out = append(out, x)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"texts": out})
+	return nil
 }
 
 // cardTarget is the actor of a card request and whose card it is: the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet"
 	"github.com/kabinet-dev/kabinet/cabinet/card"
 )
 
@@ -449,4 +450,31 @@ func TestProfileLocaleForMessages(t *testing.T) {
 	h.clock.Advance(time.Minute)
 	msgs = h.booked(anna.userID, "after")
 	assert.Equal(t, "en", msgs[0].Locale)
+}
+
+// The consent texts are public, in both languages, with the version a
+// grant sends back; a clinic's own replace the defaults.
+func TestConsentTextsOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	r := h.do(req{method: "GET", path: "/api/v1/consent-texts"})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	texts := r.json(t)["texts"].([]any)
+	require.Len(t, texts, 4)
+	var types []string
+	for _, x := range texts {
+		ct := x.(map[string]any)
+		types = append(types, ct["type"].(string))
+		assert.Equal(t, card.DefaultConsentTextVersion, ct["version"])
+		assert.NotEmpty(t, ct["title"].(map[string]any)["ru"])
+		assert.NotEmpty(t, ct["paragraphs"].([]any)[0].(map[string]any)["en"])
+	}
+	assert.Equal(t, []string{"personal_data", "health_data", "photos", "marketing"}, types, "in the order they are shown")
+
+	own := newHarness(t, func(c *cabinet.Config) {
+		c.Card.ConsentTexts = []card.ConsentText{{Type: card.ConsentPhotos, Version: "clinic-7",
+			Title: card.Text{RU: "Фото", EN: "Photos"}, Paragraphs: []card.Text{{RU: "Текст юриста.", EN: "The lawyer's text."}}}}
+	})
+	texts = own.do(req{method: "GET", path: "/api/v1/consent-texts"}).json(t)["texts"].([]any)
+	require.Len(t, texts, 1)
+	assert.Equal(t, "clinic-7", texts[0].(map[string]any)["version"])
 }

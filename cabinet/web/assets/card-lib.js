@@ -72,33 +72,6 @@ export const t = dict({
   },
 });
 
-const CONSENT_TEXTS = {
-  ru: {
-    health_data: [
-      'Я разрешаю клинике обрабатывать сведения о моём здоровье: тип и состояние кожи, фототип, аллергии, противопоказания, домашний уход и оценки в дневнике кожи.',
-      'Они нужны, чтобы специалисты подбирали процедуры и уход безопасно для меня. Эти сведения видят только я и специалисты клиники, у которых я записан(а) на приём; клиника не передаёт их третьим лицам.',
-      'Согласие можно отозвать в любой момент в разделе «Моя карта»: новые ответы перестанут сохраняться, а сохранённые можно удалить.',
-    ],
-    photos: [
-      'Я разрешаю клинике хранить мои фотографии (лицо и тело) и показывать их специалистам, у которых я записан(а) на приём, чтобы оценивать результаты процедур.',
-      'При загрузке из снимков удаляются все метаданные, в том числе место съёмки. Фото не публикуются и не передаются третьим лицам.',
-      'Согласие можно отозвать в разделе «Моя карта» и там же удалить все фото.',
-    ],
-  },
-  en: {
-    health_data: [
-      'I allow the clinic to process information about my health: my skin type and condition, phototype, allergies, contraindications, home care and the scores in my skin journal.',
-      'The specialists need it to choose procedures and care that are safe for me. Only I and the clinic’s specialists I have appointments with see it; the clinic does not pass it on to anyone else.',
-      'I can withdraw this consent at any time on the “My card” page: new answers will no longer be stored, and I can delete those already stored.',
-    ],
-    photos: [
-      'I allow the clinic to keep my photos (face and body) and to show them to the specialists I have appointments with, to assess the results of procedures.',
-      'All metadata, the place a photo was taken included, is removed on upload. Photos are never published or passed on to anyone else.',
-      'I can withdraw this consent on the “My card” page and delete all my photos there.',
-    ],
-  },
-};
-
 export const CONCERNS = ['acne', 'post_acne', 'pigmentation', 'rosacea', 'wrinkles', 'loss_of_firmness', 'dehydration', 'enlarged_pores', 'dullness', 'sensitivity'];
 export const AREAS = ['face', 'forehead', 'cheeks', 'chin', 'neck', 'decollete', 'hands', 'body'];
 export const KINDS = ['before', 'after', 'progress'];
@@ -106,8 +79,19 @@ export const KINDS = ['before', 'after', 'progress'];
 /** The name of a code (a concern, an area, a photo kind); the code itself when unknown. */
 export function label(code) { const v = t(code); return typeof v === 'string' ? v : code; }
 
-/** The version of the consent texts above; sent with each grant. */
-export const CONSENT_TEXT_VERSION = '2026-01';
+let consentTextsCache = null;
+/**
+ * The consent texts in force, by type: {version, title: {ru, en},
+ * paragraphs: [{ru, en}]} — the clinic's own, from the API, whose version
+ * goes back with the grant.
+ */
+export function consentTexts() {
+  if (!consentTextsCache) {
+    consentTextsCache = get('consent-texts').then((res) => Object.fromEntries((res.texts || []).map((x) => [x.type, x])));
+    consentTextsCache.catch(() => { consentTextsCache = null; });
+  }
+  return consentTextsCache;
+}
 
 /** The consents: {health_data: {granted,…}, photos: {…}, …}. */
 export async function consents() {
@@ -125,15 +109,25 @@ export function consentPanel(type, onGranted, { headingLevel = 'h2' } = {}) {
   const box = h('input', { type: 'checkbox', id: `${id}-agree`, name: 'agree' });
   const err = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
   box.setAttribute('aria-describedby', err.id);
-  const button = h('button', { type: 'button' }, t('consentGive'));
+  const button = h('button', { type: 'button', disabled: true }, t('consentGive'));
+  const textBox = h('div', { class: 'kc-consent-text' }, h('p', { class: 'loading', role: 'status' }, t('loading')));
+  const version = h('p', { class: 'hint' });
+  let text = null; // the text shown: its version goes with the grant
   // Not a <form>: the panel may sit inside a page's form (the questionnaire).
   const form = h('section', { class: 'kc-consent', 'aria-labelledby': `${id}-title`, dataset: { consent: type } },
     h(headingLevel, { id: `${id}-title`, class: 'kc-consent-title' }, t(`consent_${type}_title`)),
-    h('div', { class: 'kc-consent-text' }, (CONSENT_TEXTS[lang()][type] || []).map((p) => h('p', {}, p))),
-    h('p', { class: 'hint' }, t('consentVersion', { v: CONSENT_TEXT_VERSION })),
+    textBox, version,
     h('label', { class: 'check', for: box.id }, box, h('span', {}, t('consentAgree'))),
     err,
     h('div', { class: 'actions' }, button));
+  consentTexts().then((all) => {
+    text = all[type];
+    if (!text) throw new Error(t('error'));
+    form.querySelector('.kc-consent-title').textContent = text.title[lang()] || text.title.ru;
+    textBox.replaceChildren(...text.paragraphs.map((p) => h('p', {}, p[lang()] || p.ru)));
+    version.textContent = t('consentVersion', { v: text.version });
+    button.disabled = false;
+  }).catch((ex) => { textBox.replaceChildren(errorBox(ex)); });
   box.addEventListener('change', () => { if (box.checked) { err.hidden = true; box.removeAttribute('aria-invalid'); } });
   button.addEventListener('click', () => {
     form.querySelector('.form-error')?.remove();
@@ -143,7 +137,7 @@ export function consentPanel(type, onGranted, { headingLevel = 'h2' } = {}) {
     }
     busy(button, async () => {
       try {
-        await post('me/consents', { type, granted: true, text_version: CONSENT_TEXT_VERSION });
+        await post('me/consents', { type, granted: true, text_version: text.version });
       } catch (ex) {
         form.append(Object.assign(errorBox(ex), { className: 'alert error form-error' }));
         return;
