@@ -11,9 +11,12 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
@@ -224,7 +227,7 @@ func New(cfg Config) (*Cabinet, error) {
 		store: cfg.Store, sched: sched, notifier: notifier, clinic: cfg.ClinicName,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), domain: hostOf(cfg.PublicURL),
 		reminders: cfg.Reminders, aftercare: cfg.Aftercare, now: cfg.Now, log: log,
-		namesInMessages: cfg.NameProceduresInMessages,
+		namesInMessages: cfg.NameProceduresInMessages, owner: "instance-" + uuid.NewString(),
 	}
 	cc := cfg.Card
 	if cc.Store != nil || cc.Booking != nil || cc.Blobs != nil || cc.Audit != nil || cc.OnMarketingConsent != nil {
@@ -359,7 +362,38 @@ func (c *Cabinet) RunOnce(ctx context.Context) {
 	}
 }
 
+// Leases of the background work, and how long each may run before another
+// process may take over (a process that dies holding one). Planning renews
+// its lease before each batch.
+const (
+	planLease     = 2 * time.Minute
+	cleanupLease  = 10 * time.Minute
+	campaignLease = 30 * time.Minute
+)
+
+// leased runs f if this process gets the lease name (another process
+// doing the same work meanwhile keeps it), then gives the lease back.
+func (c *Cabinet) leased(ctx context.Context, name string, ttl time.Duration, f func(context.Context)) {
+	owner := c.turn()
+	held, err := c.cfg.Store.TakeLease(ctx, name, owner, c.cfg.Now().UTC(), ttl)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.log.ErrorContext(ctx, "cabinet: taking a lease failed", "lease", name, "err", err)
+		}
+		return
+	}
+	if !held {
+		return // another process is at it
+	}
+	defer c.release(ctx, name, owner)
+	f(ctx)
+}
+
 func (c *Cabinet) cleanup(ctx context.Context) {
+	c.leased(ctx, "cleanup", cleanupLease, c.cleanupNow)
+}
+
+func (c *Cabinet) cleanupNow(ctx context.Context) {
 	if err := c.auth.Cleanup(ctx); err != nil && ctx.Err() == nil {
 		c.log.ErrorContext(ctx, "cabinet: clean-up failed", "err", err)
 	}
@@ -382,24 +416,63 @@ func (c *Cabinet) plan(ctx context.Context) {
 // reminders, care follow-ups — and returns how many events it planned. Run
 // calls it every PlanEvery; a host that runs its own scheduler may call it
 // (and DispatchOnce of Notify) instead.
+//
+// Each stream of the log is planned by one process at a time, whichever
+// holds its lease (Store.TakeLease, named after the consumer); a process
+// that does not get it plans nothing of that stream this time. The cursor
+// moves only under the lease (EnqueueAndAdvance is fenced), so two
+// processes never plan one event — which matters: planning a move twice
+// would withdraw the reminders the first planning queued.
 func (c *Cabinet) Plan(ctx context.Context) (int, error) {
 	total := 0
-	for _, stream := range []func(context.Context) (int, error){c.planner.runOnce, c.planner.runOrdersOnce} {
+	streams := []struct {
+		consumer string
+		once     func(context.Context, string) (int, error)
+	}{{bookingConsumer, c.planner.runOnce}, {ordersConsumer, c.planner.runOrdersOnce}}
+	for _, stream := range streams {
+		owner := c.turn() // this pass's: another Plan in this process is another owner
+		held := false
 		for {
-			n, err := stream(ctx)
+			// Taken, or renewed, before each batch.
+			var err error
+			if held, err = c.cfg.Store.TakeLease(ctx, stream.consumer, owner, c.cfg.Now().UTC(), planLease); err != nil {
+				return total, err
+			}
+			if !held {
+				break // another process plans this stream
+			}
+			n, err := stream.once(ctx, owner)
 			total += n
 			if n > 0 {
 				c.notifier.Wake()
 			}
 			if err != nil {
+				c.release(ctx, stream.consumer, owner)
 				return total, err
 			}
 			if n < plannerBatch {
 				break
 			}
 		}
+		if held {
+			c.release(ctx, stream.consumer, owner)
+		}
 	}
 	return total, nil
+}
+
+// turn names one pass of background work on leases: the process's random
+// name and the pass's number, so that two passes in one process (Run's and
+// a host's call) take turns like two processes.
+func (c *Cabinet) turn() string {
+	return c.planner.owner + "/" + strconv.FormatInt(c.planner.turns.Add(1), 10)
+}
+
+// release gives a lease back, so that any process may take the next turn.
+func (c *Cabinet) release(ctx context.Context, name, owner string) {
+	if err := c.cfg.Store.ReleaseLease(context.WithoutCancel(ctx), name, owner); err != nil {
+		c.log.ErrorContext(ctx, "cabinet: releasing a lease failed", "lease", name, "err", err)
+	}
 }
 
 // storeContacts answers notify's contact look-ups from the accounts.

@@ -199,7 +199,13 @@ func (c *Cabinet) campaignPage(ctx context.Context, ids []string, cat *card.Engi
 }
 
 // campaign runs Campaign for Run, logging a failure.
+// campaign is Run's pass: one process at a time runs it (the lease
+// "campaign"); the others skip their turn.
 func (c *Cabinet) campaign(ctx context.Context) {
+	c.leased(ctx, "campaign", campaignLease, c.campaignNow)
+}
+
+func (c *Cabinet) campaignNow(ctx context.Context) {
 	res, err := c.Campaign(ctx)
 	if err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
 		c.log.ErrorContext(ctx, "cabinet: campaign failed", "err", err)

@@ -26,14 +26,15 @@ type planBatch struct {
 	notifier *notify.Notifier
 	batch    *notify.Batch
 	consumer string
+	owner    string // the lease the cursor moves under; "": none
 	now      func() time.Time
 
 	ready []notify.Message // the messages of the events done
 	done  int64            // the seq of the last event done
 }
 
-func newPlanBatch(p *planner, consumer string) *planBatch {
-	return &planBatch{store: p.store, notifier: p.notifier, batch: p.notifier.NewBatch(), consumer: consumer, now: p.now}
+func newPlanBatch(p *planner, consumer, owner string) *planBatch {
+	return &planBatch{store: p.store, notifier: p.notifier, batch: p.notifier.NewBatch(), consumer: consumer, owner: owner, now: p.now}
 }
 
 // Notify plans req as part of the current event.
@@ -64,7 +65,7 @@ func (b *planBatch) Flush(ctx context.Context) error {
 	if len(b.ready) == 0 && b.done == 0 {
 		return nil
 	}
-	if _, err := b.store.EnqueueAndAdvance(ctx, b.ready, b.consumer, b.done, b.now().UTC()); err != nil {
+	if _, err := b.store.EnqueueAndAdvance(ctx, b.ready, b.consumer, b.owner, b.done, b.now().UTC()); err != nil {
 		return err
 	}
 	b.ready = nil

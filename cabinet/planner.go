@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/kabinet-dev/kabinet/booking"
@@ -52,6 +53,10 @@ type planner struct {
 	log       *slog.Logger
 	// namesInMessages: name the procedure in e-mails and calendar files.
 	namesInMessages bool
+	// owner is this process's name on leases (Cabinet.turn adds a pass's
+	// number to it).
+	owner string
+	turns atomic.Int64
 }
 
 // runOnce plans the events after the cursor, in order, and queues their
@@ -60,7 +65,10 @@ type planner struct {
 // before the failing one planned, leaves the cursor just before it, and
 // returns the error; the event is planned again next time. It returns how
 // many events it planned.
-func (p *planner) runOnce(ctx context.Context) (int, error) {
+//
+// With an owner, the cursor moves only while owner holds the consumer's
+// lease (see Cabinet.Plan).
+func (p *planner) runOnce(ctx context.Context, owner string) (int, error) {
 	cursor, err := p.store.Cursor(ctx, bookingConsumer)
 	if err != nil {
 		return 0, err
@@ -69,7 +77,7 @@ func (p *planner) runOnce(ctx context.Context) (int, error) {
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
-	pass := &pass{planner: p, batch: newPlanBatch(p, bookingConsumer),
+	pass := &pass{planner: p, batch: newPlanBatch(p, bookingConsumer, owner),
 		services: map[string]booking.Service{}, branches: map[string]booking.Branch{}, specialists: map[string]string{}}
 	planned := 0
 	var planErr error

@@ -46,7 +46,7 @@ const (
 // advanced past the last event planned, keys making a second planning of an
 // event harmless — withdrawals name the kinds an event makes obsolete, never
 // its own, so planning an event again does not withdraw what it queued.
-func (p *planner) runOrdersOnce(ctx context.Context) (int, error) {
+func (p *planner) runOrdersOnce(ctx context.Context, owner string) (int, error) {
 	cursor, err := p.store.Cursor(ctx, ordersConsumer)
 	if err != nil {
 		return 0, err
@@ -55,7 +55,7 @@ func (p *planner) runOrdersOnce(ctx context.Context) (int, error) {
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
-	pass := &orderPass{planner: p, batch: newPlanBatch(p, ordersConsumer), branches: map[string]booking.Branch{}}
+	pass := &orderPass{planner: p, batch: newPlanBatch(p, ordersConsumer, owner), branches: map[string]booking.Branch{}}
 	planned := 0
 	var planErr error
 	for _, ev := range events {

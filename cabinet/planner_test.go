@@ -420,3 +420,59 @@ func utc(ts []time.Time) []time.Time {
 	}
 	return out
 }
+
+// Three processes (two planning loops each) plan the same log at the same
+// time, while the visit moves:
+// the consumer's lease gives each event to one of them, so the visit ends
+// with exactly its two reminders — none withdrawn by a second planning of
+// a move, none doubled.
+func TestInstancesPlanEachEventOnce(t *testing.T) {
+	e := newClinicEnv(t)
+	ctx := t.Context()
+	second, third := e.newCabinet(), e.newCabinet()
+	anna := booking.Actor{UserID: e.anna.User.ID, Role: booking.RoleClient}
+	wed12 := time.Date(2026, 12, 2, 12, 0, 0, 0, msk)
+	a := e.book(wed12)
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, cab := range []*cabinet.Cabinet{e.cab, second, third, e.cab, second, third} {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := cab.Plan(ctx)
+				assert.NoError(t, err)
+			}
+		})
+	}
+	last := wed12
+	for i := range 12 {
+		last = wed12.Add(time.Duration(i%3+1) * 24 * time.Hour)
+		_, err := e.cab.Booking().Reschedule(ctx, anna, a.ID, last, "")
+		require.NoError(t, err)
+		time.Sleep(5 * time.Millisecond) // planners at work on the move meanwhile
+	}
+	close(stop)
+	wg.Wait()
+	_, err := second.Plan(ctx) // whatever is left
+	require.NoError(t, err)
+
+	var pending []time.Time
+	for _, m := range e.inbox() {
+		if m.Kind == notify.KindReminder && m.Status == notify.StatusPending {
+			pending = append(pending, m.DueAt)
+		}
+	}
+	assert.ElementsMatch(t, []time.Time{last.Add(-24 * time.Hour).UTC(), last.Add(-2 * time.Hour).UTC()}, utc(pending))
+	moves := 0
+	for _, m := range e.inbox() {
+		if m.Kind == notify.KindAppointmentRescheduled {
+			moves++
+		}
+	}
+	assert.Equal(t, 12, moves, "a message per move (by e-mail, her one channel), planned once")
+}

@@ -23,6 +23,7 @@ type Store interface {
 	notify.Store
 	card.Store
 	Cursors
+	Leases
 	Campaigns
 
 	// Ping reports whether the database answers.
@@ -40,6 +41,27 @@ type Cursors interface {
 	// EnqueueAndAdvance queues msgs as notify.Store.EnqueueMessages does and
 	// advances the consumer's cursor to seq as AdvanceCursor does, in one
 	// transaction: either both happen or neither. It returns how many
-	// messages were new.
-	EnqueueAndAdvance(ctx context.Context, msgs []notify.Message, consumer string, seq int64, at time.Time) (int, error)
+	// messages were new. With an owner, the write is fenced: it happens only
+	// while owner holds the lease named consumer (Leases) at at, else
+	// nothing is written and the error is notify.ErrLeaseLost — so a
+	// process that lost its turn (it paused past the lease) cannot move a
+	// cursor another process has moved on from.
+	EnqueueAndAdvance(ctx context.Context, msgs []notify.Message, consumer, owner string, seq int64, at time.Time) (int, error)
+}
+
+// Leases let one process at a time do a piece of background work — read
+// the event log as one consumer, run a campaign, clean up — among any
+// number of processes running Run on one database. A lease is a name, an
+// owner (a process's random ID) and an expiry: a process that dies loses
+// its leases when they expire, and another takes over.
+type Leases interface {
+	// TakeLease gives the lease name to owner until now+ttl if it is free,
+	// has expired (its expiry is not after now), or is owner's already (a
+	// renewal), and reports whether owner holds it now. Atomic: of owners
+	// taking one lease at the same moment, one gets it. owner and name must
+	// not be empty, ttl must be positive.
+	TakeLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease frees the lease if owner holds it; otherwise it does
+	// nothing.
+	ReleaseLease(ctx context.Context, name, owner string) error
 }

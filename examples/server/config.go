@@ -101,7 +101,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		env[name] = envName
 	}
 	str(&c.addr, "addr", "KABINET_ADDR", "listen address, `host:port`")
-	str(&c.db, "db", "KABINET_DB", "SQLite database `file`")
+	str(&c.db, "db", "KABINET_DB", "SQLite database `file`, or a PostgreSQL URL postgres://user:password@host/db")
 	str(&c.data, "data", "KABINET_DATA", "data `directory` (secret key, VAPID keys, later photos)")
 	str(&c.clinic, "clinic", "KABINET_CLINIC_NAME", "clinic `name` shown in messages and on the web pages")
 	str(&c.admin, "admin", "KABINET_ADMIN", "`phone or e-mail` made admin at start-up")

@@ -34,7 +34,6 @@ import (
 	"github.com/kabinet-dev/kabinet/cabinet/web"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/notify/webpush"
-	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
 // Time limits of the HTTP server.
@@ -159,11 +158,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 
-	st, err := sqlite.Open(ctx, cfg.db, sqlite.WithLogger(log)) // creates the file 0600
+	st, closeFn, err := openStore(ctx, cfg.db, log) // a SQLite file is created 0600
 	if err != nil {
 		return err
 	}
-	closeStore := sync.OnceValue(st.Close)
+	closeStore := sync.OnceValue(closeFn)
 	defer closeStore()
 
 	var aftercare map[string][]cabinet.FollowUp

@@ -80,7 +80,7 @@ const (
 // message is never leased: LeaseOwner and LeaseUntil are ignored. A taken
 // ID fails the whole call.
 func (s *Store) EnqueueMessages(ctx context.Context, msgs []notify.Message) (int, error) {
-	return s.enqueue(ctx, msgs, "", 0, time.Time{})
+	return s.enqueue(ctx, msgs, "", "", 0, time.Time{})
 }
 
 // EnqueueAndAdvance queues msgs as EnqueueMessages does and moves consumer's
@@ -88,18 +88,21 @@ func (s *Store) EnqueueMessages(ctx context.Context, msgs []notify.Message) (int
 // that dies between the two neither loses the messages of the events it
 // has passed nor plans those events again. An empty consumer or a seq of 0
 // or less moves no cursor.
-func (s *Store) EnqueueAndAdvance(ctx context.Context, msgs []notify.Message, consumer string, seq int64, at time.Time) (int, error) {
-	if consumer != "" && seq > 0 && at.IsZero() {
+//
+// With an owner, the write is fenced: it happens only while owner holds the
+// lease named consumer at at, else nothing is written (notify.ErrLeaseLost).
+func (s *Store) EnqueueAndAdvance(ctx context.Context, msgs []notify.Message, consumer, owner string, seq int64, at time.Time) (int, error) {
+	if (consumer != "" && seq > 0 || owner != "") && at.IsZero() {
 		return 0, errors.New("sqlite: enqueue and advance: the time is required")
 	}
-	return s.enqueue(ctx, msgs, consumer, seq, at)
+	return s.enqueue(ctx, msgs, consumer, owner, seq, at)
 }
 
 // enqueue inserts msgs and, with a consumer, advances its cursor, in one
 // write.
-func (s *Store) enqueue(ctx context.Context, msgs []notify.Message, consumer string, seq int64, at time.Time) (int, error) {
+func (s *Store) enqueue(ctx context.Context, msgs []notify.Message, consumer, owner string, seq int64, at time.Time) (int, error) {
 	advance := consumer != "" && seq > 0
-	if len(msgs) == 0 && !advance {
+	if len(msgs) == 0 && !advance && owner == "" {
 		return 0, nil
 	}
 	rows := make([][]any, len(msgs))
@@ -122,6 +125,11 @@ func (s *Store) enqueue(ctx context.Context, msgs []notify.Message, consumer str
 	var inserted int
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		inserted = 0
+		if owner != "" {
+			if err := holdsLease(ctx, tx, consumer, owner, at); err != nil {
+				return err
+			}
+		}
 		if len(rows) > 0 {
 			st, err := tx.PrepareContext(ctx, insertMessageSQL)
 			if err != nil {

@@ -747,7 +747,7 @@ func testCursors(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	t.Run("EnqueueAndAdvance", func(t *testing.T) {
 		t.Parallel()
 		st, ctx := open(t), t.Context()
-		n, err := st.EnqueueAndAdvance(ctx, []notify.Message{message("m-1", t0), message("m-2", t0)}, "planner", 7, t0)
+		n, err := st.EnqueueAndAdvance(ctx, []notify.Message{message("m-1", t0), message("m-2", t0)}, "planner", "", 7, t0)
 		require.NoError(t, err)
 		assert.Equal(t, 2, n)
 		seq, err := st.Cursor(ctx, "planner")
@@ -756,7 +756,7 @@ func testCursors(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		byKey(t, st, message("m-1", t0).Key)
 
 		// Again, as a replay would: nothing new, the cursor never back.
-		n, err = st.EnqueueAndAdvance(ctx, []notify.Message{message("m-2", t0)}, "planner", 5, t0)
+		n, err = st.EnqueueAndAdvance(ctx, []notify.Message{message("m-2", t0)}, "planner", "", 5, t0)
 		require.NoError(t, err)
 		assert.Zero(t, n)
 		seq, err = st.Cursor(ctx, "planner")
@@ -766,7 +766,7 @@ func testCursors(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		// A refused message refuses the whole write: the cursor stays too.
 		bad := message("m-3", t0)
 		bad.Channel = "fax"
-		_, err = st.EnqueueAndAdvance(ctx, []notify.Message{message("m-4", t0), bad}, "planner", 9, t0)
+		_, err = st.EnqueueAndAdvance(ctx, []notify.Message{message("m-4", t0), bad}, "planner", "", 9, t0)
 		require.Error(t, err)
 		seq, err = st.Cursor(ctx, "planner")
 		require.NoError(t, err)
@@ -775,7 +775,7 @@ func testCursors(t *testing.T, open func(t *testing.T) cabinet.Store) {
 		assert.ErrorIs(t, err, notify.ErrNotFound)
 
 		// Only the cursor.
-		n, err = st.EnqueueAndAdvance(ctx, nil, "planner", 11, t0)
+		n, err = st.EnqueueAndAdvance(ctx, nil, "planner", "", 11, t0)
 		require.NoError(t, err)
 		assert.Zero(t, n)
 		seq, err = st.Cursor(ctx, "planner")

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	runCardErase(t, open)
 	runCardSearch(t, open)
 	runCampaigns(t, open)
+	runLeases(t, open)
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		require.NoError(t, open(t).Ping(t.Context()))

@@ -1,0 +1,744 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
+)
+
+var _ card.OrderStore = (*Store)(nil)
+
+// streamOrders is the event log's stream of order changes.
+const streamOrders = "orders"
+
+// ---- catalog ---------------------------------------------------------------
+
+const productColumns = `id, brand, line, name, category, description, volume, unit, daily_use,
+	price_amount, price_currency, skin_types, concerns, contraindications, tags, active, created_at, updated_at`
+
+func productDest(p *card.Product) []any {
+	return []any{&p.ID, &p.Brand, &p.Line, &p.Name, &p.Category, &p.Description, &p.Volume, &p.Unit, &p.DailyUse,
+		&p.Price.Amount, &p.Price.Currency, listDest[card.SkinType]{&p.SkinTypes}, listDest[card.ConcernCode]{&p.Concerns},
+		listDest[card.Contraindication]{&p.Contraindications}, listDest[string]{&p.Tags}, &p.Active,
+		timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}}
+}
+
+// UpsertProduct inserts p or replaces the product with its ID (keeping the
+// stored created_at) and reports whether it was new: the upsert's row was
+// inserted, not updated, when its xmax is 0.
+func (s *Store) UpsertProduct(ctx context.Context, p card.Product) (bool, error) {
+	if p.ID == "" {
+		return false, fmt.Errorf("postgres: upsert product: no ID: %w", card.ErrInvalidInput)
+	}
+	lists := make([]string, 4)
+	for i, l := range []func() (string, error){
+		func() (string, error) { return encodeList(p.SkinTypes) },
+		func() (string, error) { return encodeList(p.Concerns) },
+		func() (string, error) { return encodeList(p.Contraindications) },
+		func() (string, error) { return encodeList(p.Tags) },
+	} {
+		v, err := l()
+		if err != nil {
+			return false, err
+		}
+		lists[i] = v
+	}
+	var created bool
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO products (`+productColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			ON CONFLICT (id) DO UPDATE SET brand = excluded.brand, line = excluded.line, name = excluded.name,
+				category = excluded.category, description = excluded.description, volume = excluded.volume,
+				unit = excluded.unit, daily_use = excluded.daily_use, price_amount = excluded.price_amount,
+				price_currency = excluded.price_currency, skin_types = excluded.skin_types,
+				concerns = excluded.concerns, contraindications = excluded.contraindications,
+				tags = excluded.tags, active = excluded.active, updated_at = excluded.updated_at
+			RETURNING xmax = 0`,
+			p.ID, p.Brand, p.Line, p.Name, string(p.Category), p.Description, p.Volume, string(p.Unit), p.DailyUse,
+			p.Price.Amount, p.Price.Currency, lists[0], lists[1], lists[2], lists[3], p.Active,
+			utc(p.CreatedAt), utc(p.UpdatedAt)).Scan(&created)
+		return cardWriteError("upsert product", err)
+	})
+	return created, err
+}
+
+// ProductByID returns card.ErrNotFound for an unknown ID.
+func (s *Store) ProductByID(ctx context.Context, id string) (card.Product, error) {
+	return queryOne(ctx, s.db, "find product", card.ErrNotFound, productDest,
+		`SELECT `+productColumns+` FROM products WHERE id = $1`, id)
+}
+
+// Products returns the matching products ordered by category, brand, name,
+// ID.
+func (s *Store) Products(ctx context.Context, f card.ProductFilter) ([]card.Product, error) {
+	var w where
+	if f.Category != "" {
+		w.add(`category = ?`, string(f.Category))
+	}
+	if f.ActiveOnly {
+		w.add(`active`)
+	}
+	if f.IDs != nil {
+		w.add(`id = ANY(?)`, f.IDs)
+	}
+	return queryRead(ctx, s, "products", productDest,
+		`SELECT `+productColumns+` FROM products`+w.clause()+` ORDER BY category, brand, name, id`, w.args...)
+}
+
+const stockColumns = `product_id, branch_id, quantity, updated_at`
+
+func stockDest(st *card.Stock) []any {
+	return []any{&st.ProductID, &st.BranchID, &st.Quantity, timeDest{&st.UpdatedAt}}
+}
+
+// SetStock sets the available quantity of a product at a branch.
+func (s *Store) SetStock(ctx context.Context, productID, branchID string, quantity int, at time.Time) (card.Stock, error) {
+	if quantity < 0 {
+		return card.Stock{}, fmt.Errorf("postgres: set stock: negative quantity: %w", card.ErrInvalidInput)
+	}
+	var st card.Stock
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO product_stock (product_id, branch_id, quantity, updated_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (product_id, branch_id) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at
+			RETURNING `+stockColumns, productID, branchID, quantity, utc(at)).Scan(stockDest(&st)...)
+		return cardWriteError("set stock", err)
+	})
+	return st, err
+}
+
+// AddStock adds delta to the available quantity, atomically; ErrOutOfStock
+// when the result would be negative.
+func (s *Store) AddStock(ctx context.Context, productID, branchID string, delta int, at time.Time) (card.Stock, error) {
+	var st card.Stock
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		st, err = addStock(ctx, tx, productID, branchID, delta, at)
+		return err
+	})
+	return st, err
+}
+
+// addStock adds delta to a stock row in tx (creating it for a positive
+// delta); ErrOutOfStock when the result would be negative, ErrNotFound for
+// an unknown product or branch. Taking stock is one conditional UPDATE: it
+// locks the row, and a concurrent taker re-checks quantity >= -delta against
+// what the one before it left.
+func addStock(ctx context.Context, tx *sql.Tx, productID, branchID string, delta int, at time.Time) (card.Stock, error) {
+	var st card.Stock
+	if delta >= 0 {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO product_stock (product_id, branch_id, quantity, updated_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (product_id, branch_id) DO UPDATE SET quantity = product_stock.quantity + excluded.quantity,
+				updated_at = excluded.updated_at
+			RETURNING `+stockColumns, productID, branchID, delta, utc(at)).Scan(stockDest(&st)...)
+		return st, cardWriteError("add stock", err)
+	}
+	err := tx.QueryRowContext(ctx, `
+		UPDATE product_stock SET quantity = quantity + $1, updated_at = $2
+		WHERE product_id = $3 AND branch_id = $4 AND quantity >= $5
+		RETURNING `+stockColumns, delta, utc(at), productID, branchID, -delta).Scan(stockDest(&st)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := productAndBranchExist(ctx, tx, productID, branchID); err != nil {
+			return card.Stock{}, err
+		}
+		return card.Stock{}, card.ErrOutOfStock
+	}
+	return st, cardWriteError("add stock", err)
+}
+
+// productAndBranchExist is ErrNotFound unless both exist.
+func productAndBranchExist(ctx context.Context, tx *sql.Tx, productID, branchID string) error {
+	var ok bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM products WHERE id = $1)
+		AND EXISTS (SELECT 1 FROM branches WHERE id = $2)`, productID, branchID).Scan(&ok)
+	if err != nil {
+		return fmt.Errorf("postgres: find product and branch: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("postgres: no such product or branch: %w", card.ErrNotFound)
+	}
+	return nil
+}
+
+// Stock returns the matching stock rows ordered by product, branch.
+func (s *Store) Stock(ctx context.Context, f card.StockFilter) ([]card.Stock, error) {
+	var w where
+	if f.ProductIDs != nil {
+		w.add(`product_id = ANY(?)`, f.ProductIDs)
+	}
+	if f.BranchID != "" {
+		w.add(`branch_id = ?`, f.BranchID)
+	}
+	return queryRead(ctx, s, "stock", stockDest,
+		`SELECT `+stockColumns+` FROM product_stock`+w.clause()+` ORDER BY product_id, branch_id`, w.args...)
+}
+
+// ---- orders ----------------------------------------------------------------
+
+const orderColumns = `number, id, client_id, branch_id, status, source, total_amount, total_currency, note,
+	cancel_reason, cancelled_by, created_by, created_at, updated_at, completed_at`
+
+func orderDest(o *card.Order) []any {
+	return []any{&o.Number, &o.ID, &o.ClientID, &o.BranchID, &o.Status, &o.Source, &o.Total.Amount, &o.Total.Currency,
+		&o.Note, &o.CancelReason, &o.CancelledBy, &o.CreatedBy, timeDest{&o.CreatedAt}, timeDest{&o.UpdatedAt},
+		timeDest{&o.CompletedAt}}
+}
+
+const orderItemColumns = `order_id, product_id, brand, line, name, category, volume, unit, daily_use, quantity,
+	price_amount, price_currency`
+
+type orderItemRow struct {
+	orderID string
+	item    card.OrderItem
+}
+
+func orderItemDest(r *orderItemRow) []any {
+	it := &r.item
+	return []any{&r.orderID, &it.ProductID, &it.Brand, &it.Line, &it.Name, &it.Category, &it.Volume, &it.Unit,
+		&it.DailyUse, &it.Quantity, &it.UnitPrice.Amount, &it.UnitPrice.Currency}
+}
+
+// CreateOrder stores a new order with its stock reservation, first history
+// line and event in one transaction, as card.OrderStore documents. It holds
+// the client's orders lock throughout, so that an idempotent retry finds the
+// first order and the count of open orders cannot be passed by orders made
+// at once; stock rows are taken in product order, so two orders of the same
+// products wait for each other instead of deadlocking.
+func (s *Store) CreateOrder(ctx context.Context, o card.Order, idempotencyKey string, maxOpen int, ev card.OrderEvent) (card.Order, bool, error) {
+	if o.ID == "" || o.ClientID == "" || len(o.Items) == 0 {
+		return card.Order{}, false, fmt.Errorf("postgres: create order: ID, client and items are required: %w", card.ErrInvalidInput)
+	}
+	var (
+		out     card.Order
+		created bool
+	)
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		out, created = card.Order{}, false
+		if err := lockKeys(ctx, tx, lockKey("orders", o.ClientID)); err != nil {
+			return err
+		}
+		if idempotencyKey != "" {
+			prior, err := findOrders(ctx, tx, `WHERE client_id = $1 AND idempotency_key = $2`, []any{o.ClientID, idempotencyKey})
+			if err != nil {
+				return err
+			}
+			if len(prior) > 0 {
+				out = prior[0]
+				return nil
+			}
+		}
+		if maxOpen > 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE client_id = $1
+				AND status IN ('new', 'confirmed', 'ready')`, o.ClientID).Scan(&n); err != nil {
+				return fmt.Errorf("postgres: create order: %w", err)
+			}
+			if n >= maxOpen {
+				return card.ErrTooManyOpenOrders
+			}
+		}
+		var branch bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM branches WHERE id = $1)`, o.BranchID).Scan(&branch); err != nil {
+			return fmt.Errorf("postgres: create order: %w", err)
+		}
+		if !branch {
+			return fmt.Errorf("postgres: create order: no such branch: %w", card.ErrNotFound)
+		}
+		for _, it := range o.Items {
+			if it.Quantity <= 0 {
+				return fmt.Errorf("postgres: create order: quantity %d: %w", it.Quantity, card.ErrInvalidInput)
+			}
+		}
+		items := slices.Clone(o.Items)
+		slices.SortStableFunc(items, func(a, b card.OrderItem) int { return strings.Compare(a.ProductID, b.ProductID) })
+		for _, it := range items {
+			if _, err := addStock(ctx, tx, it.ProductID, o.BranchID, -it.Quantity, o.CreatedAt); err != nil {
+				return err
+			}
+		}
+		var number int64
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO orders (id, client_id, branch_id, status, source, total_amount, total_currency, note,
+				cancel_reason, cancelled_by, idempotency_key, created_by, created_at, updated_at, completed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			RETURNING number`,
+			o.ID, o.ClientID, o.BranchID, string(o.Status), string(o.Source), o.Total.Amount, o.Total.Currency, o.Note,
+			o.CancelReason, o.CancelledBy, nullString(idempotencyKey), o.CreatedBy, utc(o.CreatedAt),
+			utc(o.UpdatedAt), nullTime(o.CompletedAt)).Scan(&number)
+		if err != nil {
+			return cardWriteError("create order", err)
+		}
+		for i, it := range o.Items {
+			_, err := tx.ExecContext(ctx, `INSERT INTO order_items (order_id, position, product_id, brand, line, name,
+					category, volume, unit, daily_use, quantity, price_amount, price_currency)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+				o.ID, i, it.ProductID, it.Brand, it.Line, it.Name, string(it.Category), it.Volume, string(it.Unit),
+				it.DailyUse, it.Quantity, it.UnitPrice.Amount, it.UnitPrice.Currency)
+			if err != nil {
+				return cardWriteError("create order", err)
+			}
+		}
+		if err := insertOrderHistory(ctx, tx, card.OrderChange{OrderID: o.ID, To: o.Status, At: o.CreatedAt, By: o.CreatedBy,
+			ByStaff: o.Source == card.OrderSourceDesk}); err != nil {
+			return err
+		}
+		stored, err := findOrders(ctx, tx, `WHERE id = $1`, []any{o.ID})
+		if err != nil {
+			return err
+		}
+		out, created = stored[0], true
+		return appendOrderEvent(ctx, tx, ev, "", out)
+	})
+	if err != nil {
+		return card.Order{}, false, err
+	}
+	return out, created, nil
+}
+
+// SetOrderStatus changes an order's status with its history line and event
+// in one transaction, returning the stock of a cancelled order, as
+// card.OrderStore documents. The order's row is locked first (FOR UPDATE):
+// of two changes at once, the second sees the first's status.
+func (s *Store) SetOrderStatus(ctx context.Context, id string, from []card.OrderStatus, change card.OrderChange, ev card.OrderEvent) (card.Order, error) {
+	var out card.Order
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		found, err := findOrders(ctx, tx, `WHERE id = $1 FOR UPDATE`, []any{id})
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return card.ErrNotFound
+		}
+		o := found[0]
+		if !slices.Contains(from, o.Status) {
+			return card.ErrInvalidTransition
+		}
+		prev := o.Status
+		o.Status, o.UpdatedAt = change.To, micro(change.At)
+		switch change.To {
+		case card.OrderCompleted:
+			o.CompletedAt = micro(change.At)
+		case card.OrderCancelled:
+			o.CancelReason, o.CancelledBy = change.Reason, change.By
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2, completed_at = $3,
+				cancel_reason = $4, cancelled_by = $5
+			WHERE id = $6`,
+			string(o.Status), o.UpdatedAt, nullTime(o.CompletedAt), o.CancelReason, o.CancelledBy, o.ID); err != nil {
+			return cardWriteError("set order status", err)
+		}
+		if change.To == card.OrderCancelled && prev.Open() {
+			items := slices.Clone(o.Items)
+			slices.SortStableFunc(items, func(a, b card.OrderItem) int { return strings.Compare(a.ProductID, b.ProductID) })
+			for _, it := range items {
+				if _, err := addStock(ctx, tx, it.ProductID, o.BranchID, it.Quantity, change.At); err != nil {
+					return err
+				}
+			}
+		}
+		change.OrderID, change.From = o.ID, prev
+		if err := insertOrderHistory(ctx, tx, change); err != nil {
+			return err
+		}
+		out = o
+		return appendOrderEvent(ctx, tx, ev, prev, o)
+	})
+	if err != nil {
+		return card.Order{}, err
+	}
+	return out, nil
+}
+
+func insertOrderHistory(ctx context.Context, tx *sql.Tx, c card.OrderChange) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO order_history (order_id, from_status, to_status, at, by_user, by_staff, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.OrderID, string(c.From), string(c.To), utc(c.At), c.By, c.ByStaff, c.Reason)
+	return cardWriteError("order history", err)
+}
+
+// OrderByID returns card.ErrNotFound for an unknown ID.
+func (s *Store) OrderByID(ctx context.Context, id string) (card.Order, error) {
+	return s.findOneOrder(ctx, `WHERE id = $1`, id)
+}
+
+// OrderByIdempotencyKey returns the order the client made with key, or
+// card.ErrNotFound.
+func (s *Store) OrderByIdempotencyKey(ctx context.Context, clientID, key string) (card.Order, error) {
+	if key == "" {
+		return card.Order{}, card.ErrNotFound
+	}
+	return s.findOneOrder(ctx, `WHERE client_id = $1 AND idempotency_key = $2`, clientID, key)
+}
+
+func (s *Store) findOneOrder(ctx context.Context, where string, args ...any) (card.Order, error) {
+	var list []card.Order
+	err := s.read(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		list, err = findOrders(ctx, tx, where, args)
+		return err
+	})
+	if err != nil {
+		return card.Order{}, err
+	}
+	if len(list) == 0 {
+		return card.Order{}, card.ErrNotFound
+	}
+	return list[0], nil
+}
+
+// Orders returns the matching orders newest first.
+func (s *Store) Orders(ctx context.Context, f card.OrderFilter) ([]card.Order, error) {
+	var w where
+	if f.ClientID != "" {
+		w.add(`client_id = ?`, f.ClientID)
+	}
+	if len(f.BranchIDs) > 0 {
+		w.add(`branch_id = ANY(?)`, f.BranchIDs)
+	}
+	if len(f.Statuses) > 0 {
+		w.add(`status = ANY(?)`, stringsOf(f.Statuses))
+	}
+	if f.ProductID != "" {
+		w.add(`id IN (SELECT order_id FROM order_items WHERE product_id = ?)`, f.ProductID)
+	}
+	q := w.clause() + ` ORDER BY number DESC`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + w.arg(f.Limit)
+	}
+	var list []card.Order
+	err := s.read(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		list, err = findOrders(ctx, tx, q, w.args)
+		return err
+	})
+	return list, err
+}
+
+// findOrders reads the orders `SELECT … FROM orders <tail>` selects, with
+// their items, in tx.
+func findOrders(ctx context.Context, tx *sql.Tx, tail string, args []any) ([]card.Order, error) {
+	list, err := queryAll(ctx, tx, "orders", orderDest, `SELECT `+orderColumns+` FROM orders `+tail, args...)
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	index := make(map[string]int, len(list))
+	ids := make([]string, len(list))
+	for i, o := range list {
+		index[o.ID], ids[i] = i, o.ID
+	}
+	rows, err := queryAll(ctx, tx, "order items", orderItemDest,
+		`SELECT `+orderItemColumns+` FROM order_items WHERE order_id = ANY($1) ORDER BY order_id, position`, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		o := &list[index[r.orderID]]
+		o.Items = append(o.Items, r.item)
+	}
+	return list, nil
+}
+
+// OrderHistory returns an order's status changes, oldest first.
+func (s *Store) OrderHistory(ctx context.Context, orderID string) ([]card.OrderChange, error) {
+	return queryRead(ctx, s, "order history", func(c *card.OrderChange) []any {
+		return []any{&c.OrderID, &c.From, &c.To, timeDest{&c.At}, &c.By, &c.ByStaff, &c.Reason}
+	}, `SELECT order_id, from_status, to_status, at, by_user, by_staff, reason FROM order_history
+		WHERE order_id = $1 ORDER BY seq`, orderID)
+}
+
+// DepersonalizeOrders keeps the client's orders under pseudonym, without
+// their comments and keys, and deletes the notes of their visits, in one
+// transaction.
+func (s *Store) DepersonalizeOrders(ctx context.Context, clientID, pseudonym string) (int, error) {
+	if clientID == "" || pseudonym == "" || clientID == pseudonym {
+		return 0, fmt.Errorf("postgres: depersonalize orders: a client and another pseudonym are required: %w", card.ErrInvalidInput)
+	}
+	var n int
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := lockKeys(ctx, tx, lockKey("orders", clientID)); err != nil {
+			return err
+		}
+		var err error
+		if n, err = depersonalizeOrders(ctx, tx, clientID, pseudonym); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM visit_notes WHERE client_id = $1`, clientID); err != nil {
+			return fmt.Errorf("postgres: depersonalize orders: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// depersonalizeOrders gives the client's orders and their history lines
+// the pseudonym, inside tx, and returns how many orders it changed.
+func depersonalizeOrders(ctx context.Context, tx *sql.Tx, clientID, pseudonym string) (int, error) {
+	// Every expression reads the row as it was before the UPDATE.
+	n, err := execCount(ctx, tx, `UPDATE orders SET client_id = $2, note = '', idempotency_key = NULL,
+			cancel_reason = CASE WHEN cancelled_by = $1 THEN '' ELSE cancel_reason END,
+			cancelled_by = CASE WHEN cancelled_by = $1 THEN $2 ELSE cancelled_by END,
+			created_by = CASE WHEN created_by = $1 THEN $2 ELSE created_by END
+		WHERE client_id = $1`, clientID, pseudonym)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: depersonalize orders: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE order_history SET by_user = $2, reason = '' WHERE by_user = $1`,
+		clientID, pseudonym); err != nil {
+		return 0, fmt.Errorf("postgres: depersonalize orders: %w", err)
+	}
+	return n, nil
+}
+
+// ---- order events ------------------------------------------------------------
+
+// appendOrderEvent appends ev for order o (as it is after the change), from
+// status from: the store sets its OrderID, ClientID, From and Order, and At
+// to o.UpdatedAt when it is zero.
+func appendOrderEvent(ctx context.Context, tx *sql.Tx, ev card.OrderEvent, from card.OrderStatus, o card.Order) error {
+	if ev.Type == "" {
+		return fmt.Errorf("postgres: order event without a type: %w", card.ErrInvalidInput)
+	}
+	ev.OrderID, ev.ClientID, ev.From, ev.Order = o.ID, o.ClientID, from, o
+	if ev.At.IsZero() {
+		ev.At = o.UpdatedAt
+	}
+	payload, err := json.Marshal(encodeOrderEvent(ev))
+	if err != nil {
+		return fmt.Errorf("postgres: encode order event: %w", err)
+	}
+	_, err = appendEvent(ctx, tx, streamOrders, string(ev.Type), ev.OrderID, ev.ClientID, ev.At, payload)
+	return err
+}
+
+// OrderEventsAfter returns up to limit (100 if limit ≤ 0) events of the
+// orders stream with Seq > after, in Seq order.
+func (s *Store) OrderEventsAfter(ctx context.Context, after int64, limit int) ([]card.OrderEvent, error) {
+	rows, err := s.eventsAfter(ctx, streamOrders, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]card.OrderEvent, 0, len(rows))
+	for _, r := range rows {
+		var stored storedOrderEvent
+		if err := json.Unmarshal(r.payload, &stored); err != nil {
+			return nil, fmt.Errorf("postgres: order event %d: %w", r.seq, err)
+		}
+		ev, err := stored.decode()
+		if err != nil {
+			return nil, fmt.Errorf("postgres: order event %d: %w", r.seq, err)
+		}
+		ev.Seq = r.seq
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// storedOrderEvent is the payload of an order event: the whole OrderEvent but
+// its Seq, under explicit names (a consumer may forward it as it is).
+type storedOrderEvent struct {
+	Type     string           `json:"type"`
+	OrderID  string           `json:"order_id"`
+	ClientID string           `json:"client_id"`
+	At       string           `json:"at"`
+	By       string           `json:"by"`
+	From     string           `json:"from,omitempty"`
+	Order    storedOrderState `json:"order"`
+}
+
+type storedOrderState struct {
+	ID           string            `json:"id"`
+	Number       int64             `json:"number"`
+	ClientID     string            `json:"client_id"`
+	BranchID     string            `json:"branch_id"`
+	Status       string            `json:"status"`
+	Source       string            `json:"source"`
+	Items        []storedOrderItem `json:"items"`
+	Total        booking.Money     `json:"total"`
+	Note         string            `json:"note,omitempty"`
+	CancelReason string            `json:"cancel_reason,omitempty"`
+	CancelledBy  string            `json:"cancelled_by,omitempty"`
+	CreatedBy    string            `json:"created_by"`
+	CreatedAt    string            `json:"created_at"`
+	UpdatedAt    string            `json:"updated_at"`
+	CompletedAt  string            `json:"completed_at,omitempty"`
+}
+
+type storedOrderItem struct {
+	ProductID string        `json:"product_id"`
+	Brand     string        `json:"brand"`
+	Line      string        `json:"line,omitempty"`
+	Name      string        `json:"name"`
+	Category  string        `json:"category"`
+	Volume    int           `json:"volume,omitempty"`
+	Unit      string        `json:"unit,omitempty"`
+	DailyUse  float64       `json:"daily_use,omitempty"`
+	Quantity  int           `json:"quantity"`
+	UnitPrice booking.Money `json:"unit_price"`
+}
+
+func encodeOrderEvent(ev card.OrderEvent) storedOrderEvent {
+	o := ev.Order
+	items := make([]storedOrderItem, len(o.Items))
+	for i, it := range o.Items {
+		items[i] = storedOrderItem{ProductID: it.ProductID, Brand: it.Brand, Line: it.Line, Name: it.Name,
+			Category: string(it.Category), Volume: it.Volume, Unit: string(it.Unit), DailyUse: it.DailyUse,
+			Quantity: it.Quantity, UnitPrice: it.UnitPrice}
+	}
+	return storedOrderEvent{
+		Type: string(ev.Type), OrderID: ev.OrderID, ClientID: ev.ClientID, At: eventTime(ev.At), By: ev.By,
+		From: string(ev.From),
+		Order: storedOrderState{ID: o.ID, Number: o.Number, ClientID: o.ClientID, BranchID: o.BranchID,
+			Status: string(o.Status), Source: string(o.Source), Items: items, Total: o.Total, Note: o.Note,
+			CancelReason: o.CancelReason, CancelledBy: o.CancelledBy, CreatedBy: o.CreatedBy,
+			CreatedAt: eventTime(o.CreatedAt), UpdatedAt: eventTime(o.UpdatedAt), CompletedAt: eventTime(o.CompletedAt)},
+	}
+}
+
+func (e storedOrderEvent) decode() (card.OrderEvent, error) {
+	o := e.Order
+	ev := card.OrderEvent{Type: card.OrderEventType(e.Type), OrderID: e.OrderID, ClientID: e.ClientID, By: e.By,
+		From: card.OrderStatus(e.From),
+		Order: card.Order{ID: o.ID, Number: o.Number, ClientID: o.ClientID, BranchID: o.BranchID,
+			Status: card.OrderStatus(o.Status), Source: card.OrderSource(o.Source), Total: o.Total, Note: o.Note,
+			CancelReason: o.CancelReason, CancelledBy: o.CancelledBy, CreatedBy: o.CreatedBy}}
+	for _, it := range o.Items {
+		ev.Order.Items = append(ev.Order.Items, card.OrderItem{ProductID: it.ProductID, Brand: it.Brand, Line: it.Line,
+			Name: it.Name, Category: card.ProductCategory(it.Category), Volume: it.Volume, Unit: card.Unit(it.Unit),
+			DailyUse: it.DailyUse, Quantity: it.Quantity, UnitPrice: it.UnitPrice})
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		src string
+	}{
+		{&ev.At, e.At}, {&ev.Order.CreatedAt, o.CreatedAt}, {&ev.Order.UpdatedAt, o.UpdatedAt},
+		{&ev.Order.CompletedAt, o.CompletedAt},
+	} {
+		if t.src == "" {
+			continue
+		}
+		v, err := decodeEventTime(t.src)
+		if err != nil {
+			return card.OrderEvent{}, err
+		}
+		*t.dst = v
+	}
+	return ev, nil
+}
+
+// ---- visit notes -------------------------------------------------------------
+
+// storedRecommendation is one recommendation of a visit note as stored.
+type storedRecommendation struct {
+	Kind   string `json:"kind"`
+	ItemID string `json:"item_id,omitempty"`
+	Text   string `json:"text,omitempty"`
+}
+
+type visitNoteRow struct {
+	note card.VisitNote
+	recs []byte
+}
+
+const visitNoteColumns = `appointment_id, client_id, notes, recommendations, written_by, created_at, updated_at`
+
+func visitNoteDest(r *visitNoteRow) []any {
+	n := &r.note
+	return []any{&n.AppointmentID, &n.ClientID, &n.Notes, jsonDest{&r.recs}, &n.WrittenBy, timeDest{&n.CreatedAt}, timeDest{&n.UpdatedAt}}
+}
+
+func (r visitNoteRow) decode() (card.VisitNote, error) {
+	var recs []storedRecommendation
+	if err := json.Unmarshal(r.recs, &recs); err != nil {
+		return card.VisitNote{}, fmt.Errorf("postgres: visit note %s: %w", r.note.AppointmentID, err)
+	}
+	n := r.note
+	for _, x := range recs {
+		n.Recommendations = append(n.Recommendations, card.Recommendation{Kind: card.RecommendationKind(x.Kind), ItemID: x.ItemID, Text: x.Text})
+	}
+	return n, nil
+}
+
+// PutVisitNote stores n, replacing its appointment's note and keeping the
+// stored created_at.
+func (s *Store) PutVisitNote(ctx context.Context, n card.VisitNote) (card.VisitNote, error) {
+	recs := make([]storedRecommendation, len(n.Recommendations))
+	for i, r := range n.Recommendations {
+		recs[i] = storedRecommendation{Kind: string(r.Kind), ItemID: r.ItemID, Text: r.Text}
+	}
+	raw, err := json.Marshal(recs)
+	if err != nil {
+		return card.VisitNote{}, fmt.Errorf("postgres: encode visit note: %w", err)
+	}
+	var row visitNoteRow
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO visit_notes (`+visitNoteColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (appointment_id) DO UPDATE SET client_id = excluded.client_id, notes = excluded.notes,
+				recommendations = excluded.recommendations, written_by = excluded.written_by,
+				updated_at = excluded.updated_at
+			RETURNING `+visitNoteColumns,
+			n.AppointmentID, n.ClientID, n.Notes, string(raw), n.WrittenBy, utc(n.CreatedAt),
+			utc(n.UpdatedAt)).Scan(visitNoteDest(&row)...)
+		return cardWriteError("put visit note", err)
+	})
+	if err != nil {
+		return card.VisitNote{}, err
+	}
+	return row.decode()
+}
+
+// VisitNote returns the note of an appointment, card.ErrNotFound if none.
+func (s *Store) VisitNote(ctx context.Context, appointmentID string) (card.VisitNote, error) {
+	row, err := queryOne(ctx, s.db, "visit note", card.ErrNotFound, visitNoteDest,
+		`SELECT `+visitNoteColumns+` FROM visit_notes WHERE appointment_id = $1`, appointmentID)
+	if err != nil {
+		return card.VisitNote{}, err
+	}
+	return row.decode()
+}
+
+// VisitNotes returns the client's notes, the latest written first.
+func (s *Store) VisitNotes(ctx context.Context, clientID string) ([]card.VisitNote, error) {
+	rows, err := queryRead(ctx, s, "visit notes", visitNoteDest,
+		`SELECT `+visitNoteColumns+` FROM visit_notes WHERE client_id = $1 ORDER BY updated_at DESC, appointment_id`, clientID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]card.VisitNote, 0, len(rows))
+	for _, r := range rows {
+		n, err := r.decode()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// cardWriteError maps a failed write of the card: a reference to a product,
+// branch or appointment that does not exist is card.ErrNotFound; a taken ID
+// or a value the schema refuses is card.ErrInvalidInput.
+func cardWriteError(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("postgres: %s: %w", what, card.ErrNotFound)
+	case foreignKeyViolation(err):
+		return fmt.Errorf("postgres: %s: a referenced product, branch or appointment does not exist: %w", what, card.ErrNotFound)
+	case violation(err, codeUniqueViolation, ""):
+		return fmt.Errorf("postgres: %s: the ID is already taken: %w", what, card.ErrInvalidInput)
+	case invalidValue(err):
+		return fmt.Errorf("postgres: %s: a value is out of range (%s): %w", what, pgError(err).Message, card.ErrInvalidInput)
+	}
+	return fmt.Errorf("postgres: %s: %w", what, err)
+}
