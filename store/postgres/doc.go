@@ -106,11 +106,19 @@
 // user rows locked FOR SHARE, so a consent withdrawn or an account erased at
 // the same moment is never missed.
 //
-// The other work of (*Cabinet).Run is safe side by side too: planning
-// queues messages under unique keys and moves its cursor in the same
-// transaction (EnqueueAndAdvance); offers are given once by the primary key
-// of offers_given; new services are noted under a lock; the clean-ups are
-// single DELETEs, harmless to run twice.
+// The other work of (*Cabinet).Run is safe side by side too. Each consumer
+// of the event log, the campaign and the clean-up run under a lease
+// (leases: one row per name, taken by INSERT … ON CONFLICT DO UPDATE …
+// WHERE the lease is free, expired or the taker's — the row lock orders
+// takers, and each re-checks against the row as the one before left it),
+// so one process at a time does each; a process that dies loses its leases
+// when they expire. Planning queues messages under unique keys and moves
+// its cursor in the same transaction (EnqueueAndAdvance), fenced by the
+// consumer's lease: the lease row is locked FOR UPDATE and checked in that
+// transaction, so a process that lost its turn cannot move the cursor.
+// Offers are given once by the primary key of offers_given; new services
+// are noted under a lock; the clean-ups are single DELETEs, harmless to run
+// twice.
 //
 // # Checks that a write depends on
 //

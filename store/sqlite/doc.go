@@ -62,6 +62,12 @@
 // workers share commits. notification_settings and push_subscriptions (one
 // row per endpoint) complete it.
 //
+// leases (migrations/0010_leases.sql) let one process at a time do each
+// piece of background work (cabinet.Leases): an upsert that takes a lease
+// only when it is free, expired or the taker's own. EnqueueAndAdvance with
+// an owner checks the consumer's lease in its write, so a cursor moves only
+// under it.
+//
 // # One writer, many readers
 //
 // SQLite runs one write transaction at a time whatever the client does. The
