@@ -419,7 +419,7 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 		// A retry answers with the first result before anything else is
 		// checked: its own booking must not look like a conflict.
 		if a, err := s.cfg.Store.AppointmentByIdempotencyKey(ctx, req.ClientID, req.IdempotencyKey); err == nil {
-			return s.replay(actor, req, a)
+			return s.replay(ctx, actor, req, a)
 		} else if !errors.Is(err, ErrNotFound) {
 			return Appointment{}, false, err
 		}
@@ -455,7 +455,7 @@ func (s *Scheduler) Book(ctx context.Context, actor Actor, req BookRequest) (App
 		if errors.Is(err, ErrSlotTaken) && req.IdempotencyKey != "" {
 			// A concurrent retry of the same request may have just won.
 			if a, err := s.cfg.Store.AppointmentByIdempotencyKey(ctx, req.ClientID, req.IdempotencyKey); err == nil {
-				return s.replay(actor, req, a)
+				return s.replay(ctx, actor, req, a)
 			}
 		}
 		if err != nil {
@@ -495,8 +495,8 @@ func mayChooseAgain(err error, requestedSpecialist string) bool {
 // booking is refused rather than silently answered with the first one. The
 // start is compared with the booking as made: a later reschedule makes the
 // old request a different one.
-func (s *Scheduler) replay(actor Actor, req BookRequest, a Appointment) (Appointment, bool, error) {
-	if !s.canSee(actor, a) {
+func (s *Scheduler) replay(ctx context.Context, actor Actor, req BookRequest, a Appointment) (Appointment, bool, error) {
+	if !s.canSee(ctx, actor, a) {
 		return Appointment{}, false, ErrForbidden
 	}
 	if a.ServiceID != req.ServiceID || a.BranchID != req.BranchID || !a.Start.Equal(req.Start) ||
@@ -560,27 +560,42 @@ func (s *Scheduler) Appointment(ctx context.Context, actor Actor, id string) (Ap
 	if err != nil {
 		return Appointment{}, err
 	}
-	if !s.canSee(actor, a) {
+	if !s.canSee(ctx, actor, a) {
 		return Appointment{}, ErrNotFound
 	}
 	return a, nil
 }
 
-func (s *Scheduler) canSee(actor Actor, a Appointment) bool {
-	if actor.Role == RoleClient || !actor.staff() {
-		return actor.UserID != "" && a.ClientID == actor.UserID
+// CanSee reports whether the actor may open the appointment (Appointment's
+// rule, below), for views built on the store directly.
+func (s *Scheduler) CanSee(ctx context.Context, actor Actor, a Appointment) bool {
+	return s.canSee(ctx, actor, a)
+}
+
+// canSee: a client their own appointments; a manager their branches'; an
+// admin all; a specialist their own — the appointments of the specialist
+// records linked to them, as Agenda shows them — and none of their
+// colleagues', whose clients they may not know.
+func (s *Scheduler) canSee(ctx context.Context, actor Actor, a Appointment) bool {
+	switch {
+	case actor.UserID != "" && a.ClientID == actor.UserID:
+		return true
+	case actor.Role == RoleClient || !actor.staff():
+		return false
+	case actor.Role == RoleSpecialist:
+		return actor.worksIn(a.BranchID) && s.ownSpecialistIDs(ctx, actor)[a.SpecialistID]
 	}
-	return actor.worksIn(a.BranchID) || a.ClientID == actor.UserID
+	return actor.worksIn(a.BranchID)
 }
 
 // mayChange reports whether the actor may move or cancel a: the client who
 // owns it until the deadline, a manager of its branch or an admin always.
-func (s *Scheduler) mayChange(actor Actor, a Appointment) error {
+func (s *Scheduler) mayChange(ctx context.Context, actor Actor, a Appointment) error {
 	if actor.manages(a.BranchID) {
 		return nil
 	}
 	if a.ClientID != actor.UserID {
-		if s.canSee(actor, a) {
+		if s.canSee(ctx, actor, a) {
 			return ErrForbidden // a specialist sees it but does not run the front desk
 		}
 		return ErrNotFound
@@ -600,7 +615,7 @@ func (s *Scheduler) Reschedule(ctx context.Context, actor Actor, id string, star
 	if err != nil {
 		return Appointment{}, err
 	}
-	if err := s.mayChange(actor, a); err != nil {
+	if err := s.mayChange(ctx, actor, a); err != nil {
 		return Appointment{}, err
 	}
 	if !a.Status.Active() {
@@ -652,7 +667,7 @@ func (s *Scheduler) Cancel(ctx context.Context, actor Actor, id, reason string) 
 	if !a.Status.Active() {
 		return Appointment{}, ErrInvalidTransition
 	}
-	if err := s.mayChange(actor, a); err != nil {
+	if err := s.mayChange(ctx, actor, a); err != nil {
 		return Appointment{}, err
 	}
 	return s.setStatus(ctx, actor, a, []Status{StatusPending, StatusConfirmed}, StatusCancelled, strings.TrimSpace(reason), nil, EventCancelled)

@@ -42,12 +42,17 @@ func (b *planBatch) Notify(ctx context.Context, req notify.Request) error {
 	return b.batch.Notify(ctx, req)
 }
 
-// Withdraw flushes the events done, then withdraws as Notifier.Withdraw.
+// Withdraw flushes the events done, then withdraws as Notifier.Withdraw —
+// under the pass's lease when it has one, so a pass that lost its turn
+// cannot withdraw what the next one queued.
 func (b *planBatch) Withdraw(ctx context.Context, ref, reason string, kinds ...string) (int, error) {
 	if err := b.Flush(ctx); err != nil {
 		return 0, err
 	}
-	return b.notifier.Withdraw(ctx, ref, reason, kinds...)
+	if b.owner == "" {
+		return b.notifier.Withdraw(ctx, ref, reason, kinds...)
+	}
+	return b.store.WithdrawUnderLease(ctx, ref, kinds, reason, b.consumer, b.owner, b.now().UTC())
 }
 
 // EventDone marks the event seq planned: its messages go with the next flush.

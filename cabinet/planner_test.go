@@ -2,6 +2,7 @@ package cabinet_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"io"
 	"mime"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -475,4 +477,69 @@ func TestInstancesPlanEachEventOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 12, moves, "a message per move (by e-mail, her one channel), planned once")
+}
+
+// stallStore holds the first fenced withdrawal until resume is closed: a
+// process paused in the middle of planning a move.
+type stallStore struct {
+	cabinet.Store
+	armed   atomic.Bool
+	entered chan struct{}
+	resume  chan struct{}
+}
+
+func (s *stallStore) WithdrawUnderLease(ctx context.Context, ref string, kinds []string, reason, consumer, owner string, at time.Time) (int, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.entered)
+		<-s.resume
+	}
+	return s.Store.WithdrawUnderLease(ctx, ref, kinds, reason, consumer, owner, at)
+}
+
+// A process that paused past its lease while planning a move, and another
+// took over and planned the move: when the first resumes, its withdrawal
+// is refused (it no longer holds the lease), so the reminders the second
+// queued stay.
+func TestStalePlannerCannotWithdrawWhatTheNextQueued(t *testing.T) {
+	e := newClinicEnv(t)
+	ctx := t.Context()
+	anna := booking.Actor{UserID: e.anna.User.ID, Role: booking.RoleClient}
+	wed12 := time.Date(2026, 12, 2, 12, 0, 0, 0, msk)
+	a := e.book(wed12)
+	_, err := e.cab.Plan(ctx)
+	require.NoError(t, err)
+
+	// Process A: the same database, its own clock, stalling in a withdrawal.
+	stall := &stallStore{Store: e.st, entered: make(chan struct{}), resume: make(chan struct{})}
+	aNow := e.clock()
+	procA, err := cabinet.New(cabinet.Config{Store: stall, Secret: bytes.Repeat([]byte("s"), 32), SMS: e.sms,
+		ClinicName: "Клиника Анны", Now: func() time.Time { return aNow }})
+	require.NoError(t, err)
+
+	thu12 := wed12.Add(24 * time.Hour)
+	_, err = e.cab.Booking().Reschedule(ctx, anna, a.ID, thu12, "")
+	require.NoError(t, err)
+	stall.armed.Store(true)
+	errA := make(chan error, 1)
+	go func() { _, err := procA.Plan(ctx); errA <- err }()
+	<-stall.entered // A holds the lease, inside the move's withdrawal
+
+	e.set(e.clock().Add(3 * time.Minute)) // past A's lease
+	_, err = e.cab.Plan(ctx)              // B takes it over and plans the move
+	require.NoError(t, err)
+	pending := func() []time.Time {
+		var out []time.Time
+		for _, m := range e.inbox() {
+			if m.Kind == notify.KindReminder && m.Status == notify.StatusPending {
+				out = append(out, m.DueAt.UTC())
+			}
+		}
+		return out
+	}
+	want := []time.Time{thu12.Add(-24 * time.Hour).UTC(), thu12.Add(-2 * time.Hour).UTC()}
+	require.ElementsMatch(t, want, pending())
+
+	close(stall.resume)
+	assert.ErrorIs(t, <-errA, notify.ErrLeaseLost, "A's late withdrawal is refused")
+	assert.ElementsMatch(t, want, pending(), "B's reminders stay")
 }

@@ -47,6 +47,12 @@ type Cursors interface {
 	// process that lost its turn (it paused past the lease) cannot move a
 	// cursor another process has moved on from.
 	EnqueueAndAdvance(ctx context.Context, msgs []notify.Message, consumer, owner string, seq int64, at time.Time) (int, error)
+	// WithdrawUnderLease withdraws messages as
+	// notify.Store.WithdrawMessages does, fenced as EnqueueAndAdvance:
+	// only while owner holds the lease named consumer at at (else nothing
+	// changes and the error is notify.ErrLeaseLost). A planner that lost
+	// its turn cannot withdraw what the process after it has queued.
+	WithdrawUnderLease(ctx context.Context, ref string, kinds []string, reason, consumer, owner string, at time.Time) (int, error)
 }
 
 // Leases let one process at a time do a piece of background work — read

@@ -82,6 +82,11 @@ func (s *Service) CheckAccess(ctx context.Context, actor Actor, clientID, what s
 	return s.authorize(ctx, actor, clientID, what, false)
 }
 
+// relating are the statuses of an appointment that relate staff to its
+// client: one that stands or took place. A cancelled one does not, so a
+// booking made and cancelled at once cannot open a stranger's card.
+var relating = []booking.Status{booking.StatusPending, booking.StatusConfirmed, booking.StatusCompleted, booking.StatusNoShow}
+
 // related reports whether a member of staff has a relation to the client
 // that opens the card.
 func (s *Service) related(ctx context.Context, actor Actor, clientID string) (bool, error) {
@@ -92,7 +97,7 @@ func (s *Service) related(ctx context.Context, actor Actor, clientID string) (bo
 	switch actor.Role {
 	case booking.RoleManager:
 		for _, b := range actor.Branches {
-			appts, err := st.Appointments(ctx, booking.AppointmentFilter{ClientID: clientID, BranchID: b, Limit: 1})
+			appts, err := st.Appointments(ctx, booking.AppointmentFilter{ClientID: clientID, BranchID: b, Statuses: relating, Limit: 1})
 			if err != nil {
 				return false, err
 			}
@@ -107,7 +112,7 @@ func (s *Service) related(ctx context.Context, actor Actor, clientID string) (bo
 			return false, err
 		}
 		for _, id := range mine {
-			appts, err := st.Appointments(ctx, booking.AppointmentFilter{ClientID: clientID, SpecialistID: id, Limit: 1})
+			appts, err := st.Appointments(ctx, booking.AppointmentFilter{ClientID: clientID, SpecialistID: id, Statuses: relating, Limit: 1})
 			if err != nil {
 				return false, err
 			}

@@ -38,7 +38,7 @@ type ClientSearch struct {
 	// Email: the e-mail (lower case) contains it.
 	Email string
 
-	// The scope: All, or clients with an appointment in one of BranchIDs
+	// The scope: All, or clients with an appointment (not cancelled) in one of BranchIDs
 	// or with one of SpecialistIDs. Both empty and not All: nobody.
 	All           bool
 	BranchIDs     []string

@@ -664,7 +664,7 @@ func TestVisitsAndNotes(t *testing.T) {
 		booking.Event{Type: booking.EventBooked})
 	require.NoError(t, err)
 	_, err = e.svc.WriteVisitNote(ctx, ordDocB, "a-done", "чужая заметка", nil)
-	assert.ErrorIs(t, err, card.ErrForbidden)
+	assert.ErrorIs(t, err, card.ErrNotFound, "A's visit is not B's to open, let alone to write")
 }
 
 func TestCarePlan(t *testing.T) {

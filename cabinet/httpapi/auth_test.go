@@ -248,8 +248,17 @@ func TestCookieAuthNeedsCSRFToken(t *testing.T) {
 	h := newHarness(t)
 	s := h.signIn("+79123456789", "+79123456789")
 	require.NotNil(t, s.cookie)
-	// A GET with the cookie alone works.
+	// A GET with the cookie alone works…
 	assert.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/me", cookies: []*http.Cookie{s.cookie}}).StatusCode)
+	assert.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/me", cookies: []*http.Cookie{s.cookie},
+		header: map[string]string{"Sec-Fetch-Site": "same-origin"}}).StatusCode)
+	// …unless another site started it (a link on another site opening an
+	// audited read, say): the cookie is not the client at work.
+	r0 := h.do(req{method: "GET", path: "/api/v1/me", cookies: []*http.Cookie{s.cookie}, header: map[string]string{"Sec-Fetch-Site": "cross-site"}})
+	assert.Equal(t, http.StatusForbidden, r0.StatusCode)
+	assert.Equal(t, "csrf_failed", r0.errCode(t))
+	assert.Equal(t, http.StatusOK, h.do(req{method: "GET", path: "/api/v1/me", token: s.token,
+		header: map[string]string{"Sec-Fetch-Site": "cross-site"}}).StatusCode, "a bearer token is no ambient credential")
 	// A state change with the cookie but no token is refused…
 	r := h.do(req{method: "POST", path: "/api/v1/auth/logout", cookies: []*http.Cookie{s.cookie}})
 	assert.Equal(t, http.StatusForbidden, r.StatusCode)

@@ -148,8 +148,11 @@ func (s *server) updateNotificationSettings(w http.ResponseWriter, r *http.Reque
 		}
 	}
 	ch := notify.SettingsChange{Channels: in.Channels, Marketing: marketing, TimeZone: in.TimeZone}
+	version := ""
 	if marketing != nil && *marketing {
-		ch.ConsentSource = consentSource
+		// Given on the settings page, which shows the text in force.
+		version = s.consentVersion(card.ConsentMarketing)
+		ch.ConsentSource, ch.ConsentVersion = consentSource, version
 	}
 	if in.QuietHours != nil {
 		q, err := parseQuietHours(in.QuietHours)
@@ -172,12 +175,22 @@ func (s *server) updateNotificationSettings(w http.ResponseWriter, r *http.Reque
 	if ch.Marketing != nil {
 		// The card keeps the history of consents: record this one there too
 		// (only a real change is recorded, and the card does not call back).
-		if err := s.card.NoteMarketingConsent(r.Context(), who.User.ID, *ch.Marketing, card.SourceCabinet, ""); err != nil {
+		if err := s.card.NoteMarketingConsent(r.Context(), who.User.ID, *ch.Marketing, card.SourceCabinet, version); err != nil {
 			return err
 		}
 	}
 	writeJSON(w, http.StatusOK, s.toSettingsJSON(r, st))
 	return nil
+}
+
+// consentVersion is the version of the consent text of type in force.
+func (s *server) consentVersion(t card.ConsentType) string {
+	for _, ct := range s.card.ConsentTexts() {
+		if ct.Type == t {
+			return ct.Version
+		}
+	}
+	return ""
 }
 
 // dropUnchanged leaves out of a change the categories whose channels are

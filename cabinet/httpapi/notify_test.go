@@ -17,6 +17,7 @@ import (
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/cabinet"
+	"github.com/kabinet-dev/kabinet/cabinet/card"
 	"github.com/kabinet-dev/kabinet/notify"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
@@ -705,4 +706,24 @@ func moscowZone(t *testing.T) *time.Location {
 	loc, err := time.LoadLocation("Europe/Moscow")
 	require.NoError(t, err)
 	return loc
+}
+
+// A marketing consent given on the settings page is recorded with the
+// version of the text in force, as one given on the card's consents page.
+func TestMarketingConsentFromSettingsKeepsTheTextVersion(t *testing.T) {
+	h := newHarness(t)
+	anna := h.signIn("+79123456789", "+79123456789")
+	r := h.do(req{method: "PUT", path: settingsPath, token: anna.token, body: map[string]any{"marketing_consent": true}})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Equal(t, card.DefaultConsentTextVersion, r.json(t)["marketing_consent"].(map[string]any)["version"])
+	r = h.do(req{method: "GET", path: "/api/v1/me/consents", token: anna.token})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	for _, c := range r.json(t)["consents"].([]any) {
+		if c := c.(map[string]any); c["type"] == "marketing" {
+			assert.Equal(t, true, c["granted"])
+			assert.Equal(t, card.DefaultConsentTextVersion, c["text_version"])
+			return
+		}
+	}
+	t.Fatal("no marketing consent on the card")
 }

@@ -440,6 +440,15 @@ func (s *server) clientOverview(w http.ResponseWriter, r *http.Request, who auth
 	if err != nil {
 		return err
 	}
+	// The card shows that a visit exists; what was said about one the
+	// caller may not open (another branch's, a colleague's) stays there:
+	// the client's note, the staff's, a cancellation's reason.
+	bActor := staffActor(who)
+	for i, a := range list {
+		if !s.booking.CanSee(r.Context(), bActor, a) {
+			items[i].ClientNote, items[i].Notes, items[i].CancelReason = "", "", ""
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"client":       toClientJSON(u.ID, names[id], u.Phone, u.Email),
 		"appointments": items,

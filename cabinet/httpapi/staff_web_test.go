@@ -168,12 +168,11 @@ func TestStaffAppointmentDetailsOverHTTP(t *testing.T) {
 	assert.Equal(t, "Europe/Moscow", r.json(t)["time_zone"])
 	assert.Equal(t, map[string]any{"confirm": false, "complete": false, "no_show": false, "cancel": false, "write_note": false, "open_client": true}, may(r))
 	assert.Equal(t, map[string]any{"confirm": false, "complete": false, "no_show": false, "cancel": true, "write_note": false, "open_client": true}, may(details(w.mgr1, w.annaAppt)))
-	// A colleague's appointment in the same branch (booking shows it to
-	// those who work there): no client's name, nothing to do.
+	// A colleague's appointment in the same branch is not the specialist's
+	// to open (as in the agenda): its client's note is not for him.
 	r = details(w.doc, w.borAppt)
-	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
-	assert.NotContains(t, r.json(t)["appointment"], "client_name")
-	assert.Equal(t, map[string]any{"confirm": false, "complete": false, "no_show": false, "cancel": false, "write_note": false, "open_client": false}, may(r))
+	require.Equal(t, http.StatusNotFound, r.StatusCode, "%s", r.body)
+	assert.NotContains(t, string(r.body), "note")
 	assert.Equal(t, http.StatusNotFound, details(w.mgr2, w.annaAppt).StatusCode)
 	assert.Equal(t, http.StatusForbidden, details(w.anna, w.annaAppt).StatusCode)
 
@@ -280,6 +279,29 @@ func TestStaffClientOverviewAndNamesOverHTTP(t *testing.T) {
 	require.NotEmpty(t, r.json(t)["entries"])
 	assert.Equal(t, "overview", r.json(t)["entries"].([]any)[0].(map[string]any)["detail"])
 
+	// Anna also books with B, saying something about her health. A (who
+	// sees her card through his own visit) sees that the visit exists, not
+	// what she wrote for B; the branch's manager sees it.
+	body := bookBody("B", mskTime(15, 0))
+	body["note"] = "Принимаю изотретиноин"
+	r = h.do(req{method: "POST", path: "/api/v1/me/appointments", token: w.anna.token, body: body})
+	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
+	withB := r.json(t)["id"].(string)
+	noteOf := func(who signedIn) map[string]any {
+		t.Helper()
+		r := overview(who, w.anna.userID)
+		require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+		for _, a := range r.json(t)["appointments"].([]any) {
+			if a := a.(map[string]any); a["id"] == withB {
+				return a
+			}
+		}
+		t.Fatal("the visit with B is not in the overview")
+		return nil
+	}
+	assert.NotContains(t, noteOf(w.doc), "note", "not his visit: not his to read")
+	assert.Equal(t, "Принимаю изотретиноин", noteOf(w.mgr1)["note"])
+
 	for _, tc := range []struct {
 		name string
 		who  signedIn
@@ -338,4 +360,24 @@ func TestStaffClientNamesForOrdersOverHTTP(t *testing.T) {
 	assert.Empty(t, names(c.doc, "&orders=true"), "specialists do not hand orders over")
 	// Still no card for the manager.
 	assert.Equal(t, http.StatusNotFound, h.do(req{method: "GET", path: staffCard(c.boris.userID, "overview"), token: c.mgr.token}).StatusCode)
+}
+
+// A booking relates the branch's manager to the client while it stands; a
+// booking made and cancelled opens no stranger's card.
+func TestCancelledBookingOpensNoCard(t *testing.T) {
+	w := newStaffWebWorld(t)
+	h := w.h
+	overview := func() int {
+		return h.do(req{method: "GET", path: staffCard(w.carol.userID, "overview"), token: w.mgr1.token}).StatusCode
+	}
+	require.Equal(t, http.StatusNotFound, overview(), "Carol never came to b1")
+	body := bookBody("A", mskTime(16, 0))
+	body["client_id"] = w.carol.userID
+	r := h.do(req{method: "POST", path: "/api/v1/staff/appointments", token: w.mgr1.token, body: body})
+	require.Equal(t, http.StatusCreated, r.StatusCode, "%s", r.body)
+	assert.Equal(t, http.StatusOK, overview(), "booked at b1: the front desk sees her card")
+	r = h.do(req{method: "POST", path: "/api/v1/staff/appointments/" + r.json(t)["id"].(string) + "/cancel", token: w.mgr1.token,
+		body: map[string]any{"reason": "ошибка"}})
+	require.Equal(t, http.StatusOK, r.StatusCode, "%s", r.body)
+	assert.Equal(t, http.StatusNotFound, overview(), "cancelled: no relation left")
 }

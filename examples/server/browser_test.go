@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -350,6 +351,20 @@ func (p *tab) fill(sel, text string) {
 	p.poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.focus(); if (e.value !== '') { e.value = ''; e.dispatchEvent(new Event('input', {bubbles: true})); } return true; })()`, sel),
 		fmt.Sprintf("the field %s", sel))
 	p.run(chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// setLang chooses the cabinet's language for the pages loaded next, as
+// the switch in the header does (the kabinet_lang cookie). It is set
+// through the browser's cookie store: a cookie written by document.cookie
+// reaches the network side asynchronously, and a navigation right after it
+// may go without it.
+func (p *tab) setLang(lang string) {
+	p.t.Helper()
+	p.run(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.SetCookie, network.SetCookieParams{Name: "kabinet_lang", Value: lang,
+			URL: p.srv.base + "/", Path: "/", SameSite: network.CookieSameSiteLax})
+		return err
+	}))
 }
 
 // noSidewaysScroll checks that the page is not wider than the viewport.

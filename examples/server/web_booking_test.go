@@ -420,7 +420,7 @@ func TestWebBookingOffersRecommendationsFavorites(t *testing.T) {
 	assert.Contains(t, p.text(".bk-course"), "Записано: 1")
 
 	// In English.
-	eval[bool](p, `(() => { document.cookie = 'kabinet_lang=en; path=' + new URL(document.baseURI).pathname; return true; })()`) // as the switch does
+	p.setLang("en") // as the switch does
 	p.open("")
 	p.waitReady("home")
 	require.Equal(t, "en", eval[string](p, `document.documentElement.lang`))

@@ -259,7 +259,7 @@ func TestWebCardQuestionnaire(t *testing.T) {
 	assert.False(t, consent)
 
 	// English.
-	eval[bool](p, `(document.cookie = 'kabinet_lang=en; path=/', true)`)
+	p.setLang("en")
 	p.open("card/questionnaire")
 	p.waitReady("questionnaire")
 	assert.Equal(t, "Questionnaire", p.text("h1"))
@@ -564,7 +564,7 @@ func TestWebCardOrders(t *testing.T) {
 	assert.Contains(t, p.text(`main`), "Передумала")
 
 	// Every card page in English: its own heading, nothing wider than the phone.
-	eval[bool](p, `(document.cookie = 'kabinet_lang=en; path=/', true)`)
+	p.setLang("en")
 	for path, heading := range map[string]string{"card": "My card", "card/questionnaire": "Questionnaire", "photos": "Photos",
 		"photos/compare": "Before and after", "journal": "Skin dynamics", "report": "Photo report", "visits": "Visits and recommendations",
 		"purchases": "My purchases", "orders": "Orders", "products": "Product catalogue", "orders/" + orderID: "Order no."} {
@@ -572,7 +572,7 @@ func TestWebCardOrders(t *testing.T) {
 		assert.Contains(t, p.text("h1"), heading, path)
 		p.noSidewaysScroll()
 	}
-	eval[bool](p, `(document.cookie = 'kabinet_lang=ru; path=/', true)`)
+	p.setLang("ru")
 
 	// An order that is not the client's (or none at all).
 	other := uuid.NewString()

@@ -435,7 +435,7 @@ func TestWebStaffCardNotFound(t *testing.T) {
 	p.noSidewaysScroll()
 
 	// In English too.
-	p.poll(`(document.cookie = "kabinet_lang=en; path=/; samesite=lax", true)`, "the language cookie")
+	p.setLang("en")
 	p.open("staff/day")
 	p.waitReady("staff_day")
 	assert.Contains(t, p.text("h1"), "My day")

@@ -27,11 +27,11 @@ func (s *Store) SearchClients(ctx context.Context, q card.ClientSearch) ([]card.
 	if !q.All {
 		var scope []string
 		if len(q.BranchIDs) > 0 {
-			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.branch_id = ANY(`+
+			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.status <> 'cancelled' AND a.branch_id = ANY(`+
 				w.arg(q.BranchIDs)+`))`)
 		}
 		if len(q.SpecialistIDs) > 0 {
-			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.specialist_id = ANY(`+
+			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.status <> 'cancelled' AND a.specialist_id = ANY(`+
 				w.arg(q.SpecialistIDs)+`))`)
 		}
 		if len(scope) == 0 {

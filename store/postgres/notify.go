@@ -264,6 +264,20 @@ func (s *Store) ReleaseMessage(ctx context.Context, id, owner string) error {
 // documents, and returns how many. ref must not be empty: that would
 // withdraw every message about nothing in particular.
 func (s *Store) WithdrawMessages(ctx context.Context, ref string, kinds []string, reason string, at time.Time) (int, error) {
+	return s.withdraw(ctx, ref, kinds, reason, "", "", at)
+}
+
+// WithdrawUnderLease withdraws as WithdrawMessages, only while owner holds
+// the lease consumer (cabinet.Cursors): the lease row is locked and checked
+// in the same transaction.
+func (s *Store) WithdrawUnderLease(ctx context.Context, ref string, kinds []string, reason, consumer, owner string, at time.Time) (int, error) {
+	if consumer == "" || owner == "" {
+		return 0, errors.New("postgres: withdraw under lease: consumer and owner are required")
+	}
+	return s.withdraw(ctx, ref, kinds, reason, consumer, owner, at)
+}
+
+func (s *Store) withdraw(ctx context.Context, ref string, kinds []string, reason, lease, owner string, at time.Time) (int, error) {
 	if ref == "" {
 		return 0, errors.New("postgres: withdraw messages: empty ref")
 	}
@@ -275,7 +289,22 @@ func (s *Store) WithdrawMessages(ctx context.Context, ref string, kinds []string
 		query += ` AND kind = ANY($4)`
 		args = append(args, kinds)
 	}
-	return s.execWrite(ctx, "withdraw messages", query, args...)
+	if owner == "" {
+		return s.execWrite(ctx, "withdraw messages", query, args...)
+	}
+	var n int
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := holdsLease(ctx, tx, lease, owner, at); err != nil {
+			return err
+		}
+		var err error
+		n, err = execCount(ctx, tx, query, args...)
+		if err != nil {
+			return fmt.Errorf("postgres: withdraw messages: %w", err)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // Messages lists f.UserID's messages newest first (CreatedAt, then ID, both

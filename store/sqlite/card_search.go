@@ -28,13 +28,13 @@ func (s *Store) SearchClients(ctx context.Context, q card.ClientSearch) ([]card.
 	if !q.All {
 		var scope []string
 		if len(q.BranchIDs) > 0 {
-			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.branch_id IN (`+placeholders(len(q.BranchIDs))+`))`)
+			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.status <> 'cancelled' AND a.branch_id IN (`+placeholders(len(q.BranchIDs))+`))`)
 			for _, b := range q.BranchIDs {
 				args = append(args, b)
 			}
 		}
 		if len(q.SpecialistIDs) > 0 {
-			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.specialist_id IN (`+placeholders(len(q.SpecialistIDs))+`))`)
+			scope = append(scope, `EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = u.id AND a.status <> 'cancelled' AND a.specialist_id IN (`+placeholders(len(q.SpecialistIDs))+`))`)
 			for _, id := range q.SpecialistIDs {
 				args = append(args, id)
 			}

@@ -277,6 +277,19 @@ func (s *Store) ReleaseMessage(ctx context.Context, id, owner string) error {
 // documents, and returns how many. ref must not be empty: that would
 // withdraw every message about nothing in particular.
 func (s *Store) WithdrawMessages(ctx context.Context, ref string, kinds []string, reason string, at time.Time) (int, error) {
+	return s.withdraw(ctx, ref, kinds, reason, "", "", at)
+}
+
+// WithdrawUnderLease withdraws as WithdrawMessages, only while owner holds
+// the lease consumer (cabinet.Cursors).
+func (s *Store) WithdrawUnderLease(ctx context.Context, ref string, kinds []string, reason, consumer, owner string, at time.Time) (int, error) {
+	if consumer == "" || owner == "" {
+		return 0, errors.New("sqlite: withdraw under lease: consumer and owner are required")
+	}
+	return s.withdraw(ctx, ref, kinds, reason, consumer, owner, at)
+}
+
+func (s *Store) withdraw(ctx context.Context, ref string, kinds []string, reason, lease, owner string, at time.Time) (int, error) {
 	if ref == "" {
 		return 0, errors.New("sqlite: withdraw messages: empty ref")
 	}
@@ -291,6 +304,11 @@ func (s *Store) WithdrawMessages(ctx context.Context, ref string, kinds []string
 	}
 	var n int64
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if owner != "" {
+			if err := holdsLease(ctx, tx, lease, owner, at); err != nil {
+				return err
+			}
+		}
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("sqlite: withdraw messages: %w", err)

@@ -49,6 +49,10 @@ func testSearchClients(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	book(t, st, appt("a-ivan", "s-ivan", anna.ID, at(12, 0), time.Hour))
 	book(t, st, appt("a-north", "s-north", vera.ID, at(10, 0), time.Hour, inBranch(branchNorth.ID)))
 	book(t, st, appt("a-off", "s-off", anna.ID, at(14, 0), time.Hour))
+	// A booking made and cancelled relates nobody to the client.
+	client("s-cancelled", "+79165556677", "", "Ольга Отменённая", false)
+	book(t, st, appt("a-cancelled", "s-cancelled", boris.ID, at(16, 0), time.Hour))
+	cancel(t, st, "a-cancelled")
 
 	search := func(q card.ClientSearch) []string {
 		t.Helper()
@@ -68,7 +72,7 @@ func testSearchClients(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	with := func(q card.ClientSearch, f func(*card.ClientSearch)) card.ClientSearch { f(&q); return q }
 
 	// Names: every word starts a word of the name, any case, ё as е; by name.
-	assert.Equal(t, []string{"s-north", "s-olga"}, search(with(all, func(q *card.ClientSearch) { q.Name = []string{"ольга"} })),
+	assert.Equal(t, []string{"s-cancelled", "s-north", "s-olga"}, search(with(all, func(q *card.ClientSearch) { q.Name = []string{"ольга"} })),
 		"by name; disabled users and staff never")
 	assert.Equal(t, []string{"s-olga"}, search(with(all, func(q *card.ClientSearch) { q.Name = []string{"ол", "смир"} })))
 	assert.Equal(t, []string{"s-yozh"}, search(with(all, func(q *card.ClientSearch) { q.Name = []string{card.FoldName("АЛЁНА")} })))
@@ -89,7 +93,7 @@ func testSearchClients(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	assert.Equal(t, []string{"s-olga"}, search(card.ClientSearch{Name: olga, BranchIDs: []string{branchCentre.ID}}))
 	assert.Equal(t, []string{"s-north"}, search(card.ClientSearch{Name: olga, BranchIDs: []string{branchNorth.ID}}))
 	assert.Equal(t, []string{"s-north", "s-olga"}, search(card.ClientSearch{Name: olga, SpecialistIDs: []string{anna.ID, vera.ID}}))
-	assert.Empty(t, search(card.ClientSearch{Name: olga, SpecialistIDs: []string{boris.ID}}))
+	assert.Empty(t, search(card.ClientSearch{Name: olga, SpecialistIDs: []string{boris.ID}}), "a cancelled booking is no relation")
 	assert.Empty(t, search(card.ClientSearch{Name: olga}), "no scope: nobody")
 	assert.Empty(t, search(card.ClientSearch{All: true}), "nothing to look for: nobody")
 

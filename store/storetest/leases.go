@@ -106,4 +106,21 @@ func testEnqueueFenced(t *testing.T, open func(t *testing.T) cabinet.Store) {
 	assert.Equal(t, int64(3), cursor(), "the cursor stays where the holder left it")
 	_, err = st.MessageByKey(ctx, message("f-3", t0).Key)
 	assert.ErrorIs(t, err, notify.ErrNotFound)
+
+	// Withdrawals too: only the holder's.
+	ref := message("f-1", t0).Ref
+	require.NotEmpty(t, ref)
+	_, err = st.WithdrawUnderLease(ctx, ref, nil, "moved", "planner", "a", t0.Add(2*time.Minute))
+	require.ErrorIs(t, err, notify.ErrLeaseLost)
+	m, err := st.MessageByKey(ctx, message("f-1", t0).Key)
+	require.NoError(t, err)
+	assert.Equal(t, notify.StatusPending, m.Status, "not withdrawn by the process that lost its turn")
+	n, err = st.WithdrawUnderLease(ctx, ref, nil, "moved", "planner", "b", t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	m, err = st.MessageByKey(ctx, message("f-1", t0).Key)
+	require.NoError(t, err)
+	assert.Equal(t, notify.StatusWithdrawn, m.Status)
+	_, err = st.WithdrawUnderLease(ctx, ref, nil, "moved", "", "b", t0)
+	assert.Error(t, err, "a consumer is required")
 }

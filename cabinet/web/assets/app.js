@@ -214,6 +214,11 @@ function highlightTab(path) {
 
 /** Signs out here and goes to the sign-in page. */
 async function signOut() {
+  // This browser stops receiving the account's notifications first: on a
+  // shared device the next person must not see the last one's reminders.
+  if ('serviceWorker' in navigator && 'PushManager' in window) {
+    try { const { pushOff } = await import('./account-lib.js'); await pushOff(); } catch { /* nothing subscribed */ }
+  }
   try { await post('auth/logout'); } catch { /* gone already */ }
   await refreshSession();
   navigate('sign-in', { replace: true });

@@ -80,6 +80,7 @@ export const KINDS = ['before', 'after', 'progress'];
 export function label(code) { const v = t(code); return typeof v === 'string' ? v : code; }
 
 let consentTextsCache = null;
+let consentTextsLoaded = null; // the texts, once they came
 /**
  * The consent texts in force, by type: {version, title: {ru, en},
  * paragraphs: [{ru, en}]} — the clinic's own, from the API, whose version
@@ -87,7 +88,10 @@ let consentTextsCache = null;
  */
 export function consentTexts() {
   if (!consentTextsCache) {
-    consentTextsCache = get('consent-texts').then((res) => Object.fromEntries((res.texts || []).map((x) => [x.type, x])));
+    consentTextsCache = get('consent-texts').then((res) => {
+      consentTextsLoaded = Object.fromEntries((res.texts || []).map((x) => [x.type, x]));
+      return consentTextsLoaded;
+    });
     consentTextsCache.catch(() => { consentTextsCache = null; });
   }
   return consentTextsCache;
@@ -95,7 +99,8 @@ export function consentTexts() {
 
 /** The consents: {health_data: {granted,…}, photos: {…}, …}. */
 export async function consents() {
-  const res = await get('me/consents');
+  // The texts too, so that a panel asking for a consent is drawn whole.
+  const [res] = await Promise.all([get('me/consents'), consentTexts().catch(() => null)]);
   return Object.fromEntries((res.consents || []).map((c) => [c.type, c]));
 }
 
@@ -120,14 +125,16 @@ export function consentPanel(type, onGranted, { headingLevel = 'h2' } = {}) {
     h('label', { class: 'check', for: box.id }, box, h('span', {}, t('consentAgree'))),
     err,
     h('div', { class: 'actions' }, button));
-  consentTexts().then((all) => {
+  const show = (all) => {
     text = all[type];
     if (!text) throw new Error(t('error'));
     form.querySelector('.kc-consent-title').textContent = text.title[lang()] || text.title.ru;
     textBox.replaceChildren(...text.paragraphs.map((p) => h('p', {}, p[lang()] || p.ru)));
     version.textContent = t('consentVersion', { v: text.version });
     button.disabled = false;
-  }).catch((ex) => { textBox.replaceChildren(errorBox(ex)); });
+  };
+  if (consentTextsLoaded) show(consentTextsLoaded); // drawn whole at once
+  else consentTexts().then(show).catch((ex) => { textBox.replaceChildren(errorBox(ex)); });
   box.addEventListener('change', () => { if (box.checked) { err.hidden = true; box.removeAttribute('aria-invalid'); } });
   button.addEventListener('click', () => {
     form.querySelector('.form-error')?.remove();

@@ -14,7 +14,13 @@ self.addEventListener('push', (event) => {
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const target = new URL((event.notification.data && event.notification.data.url || '').replace(/^\//, ''), self.registration.scope).href;
+  // Only a page of the cabinet: a URL that resolves anywhere else (an
+  // absolute one, "//host", control characters) opens the cabinet's home.
+  let target = self.registration.scope;
+  try {
+    const url = new URL((event.notification.data && event.notification.data.url || '').replace(/^\//, ''), self.registration.scope).href;
+    if (url.startsWith(self.registration.scope)) target = url;
+  } catch { /* not a URL: home */ }
   event.waitUntil((async () => {
     const all = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     for (const c of all) {

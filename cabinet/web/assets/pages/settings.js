@@ -31,6 +31,8 @@ const t = dict({
     marketing: 'Акции и новости',
     marketingLabel: 'Согласен(на) получать акции и новости клиники',
     marketingHint: 'Без согласия акции и новости не приходят, даже если каналы отмечены. Отозвать согласие можно в любой момент.',
+    marketingText: 'Текст согласия',
+    marketingVersion: ({ v }) => `Версия текста: ${v}`,
     quiet: 'Тихие часы',
     quietLabel: 'Не присылать уведомления ночью',
     quietHint: 'Напоминания, акции и новости о заказах подождут до утра. Сообщения о записях и коды для входа приходят всегда.',
@@ -90,6 +92,8 @@ const t = dict({
     marketing: 'Offers and news',
     marketingLabel: 'I agree to receive the clinic’s offers and news',
     marketingHint: 'Without the consent no offers or news are sent, whatever is ticked. You can withdraw it at any time.',
+    marketingText: 'The text of the consent',
+    marketingVersion: ({ v }) => `Text version: ${v}`,
     quiet: 'Quiet hours',
     quietLabel: 'No notifications at night',
     quietHint: 'Reminders, offers and order news wait until morning. Booking messages and sign-in codes always come.',
@@ -203,6 +207,13 @@ function notifications(ctx, loaded, push) {
     })));
 
   const consent = h('input', { type: 'checkbox', name: 'marketing_consent', id: 'acc-marketing' });
+  // The text the consent is given to, as the clinic has it (its version is
+  // recorded with the consent).
+  const consentText = h('details', { class: 'acc-consent-text' }, h('summary', {}, t('marketingText')));
+  get('consent-texts').then((res) => {
+    const mk = (res.texts || []).find((x) => x.type === 'marketing');
+    if (mk) consentText.append(...mk.paragraphs.map((p) => h('p', {}, p[lang()] || p.ru)), h('p', { class: 'hint' }, t('marketingVersion', { v: mk.version })));
+  }).catch(() => { consentText.hidden = true; });
   const quietOn = h('input', { type: 'checkbox', name: 'quiet_on', id: 'acc-quiet-on' });
   const quietStart = h('input', { type: 'time', name: 'quiet_hours.start', required: true, step: 300 });
   const quietEnd = h('input', { type: 'time', name: 'quiet_hours.end', required: true, step: 300 });
@@ -238,6 +249,7 @@ function notifications(ctx, loaded, push) {
     h('fieldset', {},
       h('legend', {}, t('marketing')),
       h('div', { class: 'check' }, consent, h('label', { for: consent.id }, t('marketingLabel'))),
+      consentText,
       h('p', { class: 'hint' }, t('marketingHint'))),
     h('fieldset', { dataset: { field: 'quiet_hours' } },
       h('legend', {}, t('quiet')),
@@ -265,7 +277,11 @@ function notifications(ctx, loaded, push) {
       const added = channels.filter((ch) => boxes[cat][ch].checked && !was.includes(ch));
       next.channels[cat] = [...was, ...added];
     }
-    next.marketing_consent = { ...doc.marketing_consent, given: consent.checked, granted: consent.checked };
+    // Only a change of the consent is sent: a page loaded before the client
+    // withdrew it elsewhere must not give it again by saving something else.
+    const wasGiven = !!(doc.marketing_consent && (doc.marketing_consent.granted ?? doc.marketing_consent.given));
+    if (consent.checked !== wasGiven) next.marketing_consent = { ...doc.marketing_consent, given: consent.checked, granted: consent.checked };
+    else delete next.marketing_consent;
     next.quiet_hours = quietOn.checked ? { start: quietStart.value.slice(0, 5), end: quietEnd.value.slice(0, 5) } : null;
     next.time_zone = zone.value;
     busy(save, async () => {
