@@ -17,6 +17,16 @@
 # without the package's own cluster. The cluster is for tests only: it is
 # kept in /dev/shm when there is one (KABINET_PG_TMPDIR to choose), fsync
 # is off, and anyone on 127.0.0.1 may connect as the "kabinet" superuser.
+#
+#   KABINET_PG_DURABLE=1 scripts/pg-test.sh go run ./examples/loadtest -mode booking -db both
+#
+# KABINET_PG_DURABLE=1 is for benchmarks: the cluster keeps PostgreSQL's
+# durable defaults (fsync, synchronous_commit and full_page_writes on, so a
+# commit waits for its WAL to reach the disk, as SQLite's synchronous=FULL
+# waits for its fsync) and lives under $TMPDIR (default /tmp), on the disk
+# rather than in memory; KABINET_PG_TMPDIR still chooses another place.
+# Without it the cluster is the fast, non-durable one above: right for
+# tests, not comparable with SQLite for timings.
 set -euo pipefail
 
 log() { echo "pg-test: $*" >&2; }
@@ -73,12 +83,19 @@ if [ "$(id -u)" -eq 0 ]; then
   fi
 fi
 
+durable=
+case "${KABINET_PG_DURABLE:-}" in
+  "" | 0 | false | no) ;;
+  *) durable=1 ;;
+esac
+
 # The cluster lives in memory (/dev/shm) where there is one: creating a
 # database there takes tens of milliseconds instead of hundreds, and the
-# tests create one per test. KABINET_PG_TMPDIR chooses another place.
+# tests create one per test. A durable cluster lives on the disk (an fsync
+# in memory would measure nothing). KABINET_PG_TMPDIR chooses another place.
 base=${KABINET_PG_TMPDIR:-}
 if [ -z "$base" ]; then
-  if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=${TMPDIR:-/tmp}; fi
+  if [ -z "$durable" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=${TMPDIR:-/tmp}; fi
 fi
 dir=$(mktemp -d "$base/kabinet-pg.XXXXXX")
 chmod 0755 "$dir"
@@ -101,6 +118,14 @@ trap 'exit 143' TERM
 "${as_server[@]}" "$bin/initdb" -D "$dir/data" -U kabinet --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
   --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 
+# Durability: off for tests (fast), PostgreSQL's defaults with
+# KABINET_PG_DURABLE=1 (benchmarks).
+if [ -n "$durable" ]; then
+  durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+else
+  durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+
 # port_free reports whether nothing listens on 127.0.0.1:$1.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -109,8 +134,8 @@ for _ in $(seq 1 20); do
   port=$((20000 + RANDOM % 40000))
   port_free "$port" || continue
   if "${as_server[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off \
-     -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=128MB" >/dev/null 2>&1; then
+    "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 $durability \
+     -c shared_buffers=128MB" >/dev/null 2>&1; then
     started=1
     break
   fi
@@ -122,7 +147,7 @@ if [ -z "$started" ]; then
 fi
 
 export KABINET_TEST_POSTGRES="postgres://kabinet@127.0.0.1:$port/postgres?sslmode=disable"
-log "PostgreSQL $("$bin/pg_ctl" --version | awk '{print $3}') at $KABINET_TEST_POSTGRES (data in $dir)"
+log "PostgreSQL $("$bin/pg_ctl" --version | awk '{print $3}') at $KABINET_TEST_POSTGRES (data in $dir, ${durable:+durable: }$durability)"
 echo "KABINET_TEST_POSTGRES=$KABINET_TEST_POSTGRES"
 
 set +e

@@ -20,7 +20,6 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" driver of the raw loop (the store links it anyway)
 
 	"github.com/kabinet-dev/kabinet/booking"
-	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
 // The booking mode's clinic: one branch in Moscow, specialists working every
@@ -66,7 +65,7 @@ func specialistID(i int) string { return fmt.Sprintf("load-sp-%02d", i) }
 
 // seedClinic stores the branch, the service, the specialists and their
 // working plans from today (in Moscow) for planDays days.
-func seedClinic(ctx context.Context, st *sqlite.Store, today booking.Date) error {
+func seedClinic(ctx context.Context, st booking.Store, today booking.Date) error {
 	every := booking.Week{}
 	for d := range every {
 		every[d] = []booking.Interval{{Start: openFrom, End: openTo}}
@@ -95,13 +94,15 @@ func seedClinic(ctx context.Context, st *sqlite.Store, today booking.Date) error
 }
 
 // seedHistory books n past visits through the store, one CreateAppointment
-// (one transaction) each, spread over the specialists and the historyDays
-// before today: about two a day each at 30 000, at 08:00, 11:00, 14:00 or
-// 17:00, so no two of a specialist's overlap. One in ten is cancelled, the
-// rest completed; the clients are 5 000 made-up IDs.
-func seedHistory(ctx context.Context, st *sqlite.Store, n int, today booking.Date, loc *time.Location) error {
+// (one transaction) each, from seedWorkers goroutines, spread over the
+// specialists and the historyDays before today: about two a day each at
+// 30 000, at 08:00, 11:00, 14:00 or 17:00, so no two of a specialist's
+// overlap. One in ten is cancelled, the rest completed; the clients are
+// 5 000 made-up IDs. The rows are the same whatever the backend; only the
+// time they take depends on it.
+func seedHistory(ctx context.Context, st booking.Store, n int, today booking.Date, loc *time.Location) error {
 	perSpecialist := (n + specialists - 1) / specialists
-	for i := range n {
+	res := load(ctx, "seed history", seedWorkers, time.Hour, n, func(ctx context.Context, i, _ int) error {
 		k := i / specialists
 		day := today.AddDays(-historyDays + k*historyDays/perSpecialist)
 		start := booking.Clock(openFrom+(k%4)*180).On(day, loc).UTC()
@@ -120,9 +121,23 @@ func seedHistory(ctx context.Context, st *sqlite.Store, n int, today booking.Dat
 		if _, _, err := st.CreateAppointment(ctx, a, "", booking.Event{Type: ev, At: a.UpdatedAt}); err != nil {
 			return fmt.Errorf("history %d: %w", i, err)
 		}
+		return nil
+	})
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case res.Errors > 0:
+		return errors.New(res.FirstError)
+	case res.Requests != n:
+		return fmt.Errorf("history: %d of %d appointments stored", res.Requests, n)
 	}
 	return nil
 }
+
+// seedWorkers is how many goroutines store the history: a few, so that
+// seeding takes seconds on either backend (SQLite's group commit and
+// PostgreSQL's concurrent commits share the syncs).
+const seedWorkers = 8
 
 // slot is one start of one specialist.
 type slot struct {
@@ -237,6 +252,14 @@ func pick(i, count, poolLen, window int) int {
 	return lo + rng.IntN(hi-lo)
 }
 
+// conns is "1 conn" or "n conns".
+func conns(n int) string {
+	if n == 1 {
+		return "1 conn"
+	}
+	return fmt.Sprint(n, " conns")
+}
+
 // summarize makes a result of latencies measured over seconds.
 func summarize(name string, lat []time.Duration, seconds float64) result {
 	slices.Sort(lat)
@@ -266,10 +289,10 @@ func post(ctx context.Context, c *http.Client, url, token, body string) (int, []
 	return resp.StatusCode, raw, err
 }
 
-// ---- the raw loop ---------------------------------------------------------------
+// ---- the raw loop on SQLite --------------------------------------------------
 
-// The raw loop's statements: the store's bounded specialist overlap check and
-// its appointment INSERT, against the same table and index.
+// The SQLite raw loop's statements: the store's bounded specialist overlap
+// check and its appointment INSERT, against the same table and index.
 const (
 	// Arguments: specialist, block start − MaxBlock, block end, block start.
 	rawOverlapSQL = `SELECT 1 FROM appointments
@@ -287,15 +310,10 @@ const (
 
 func encodeTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// rawDB is a second handle on the store's file with the store's pragmas and
-// one connection whose transactions are BEGIN IMMEDIATE, as the store's
-// writer is.
-type rawDB struct {
-	db              *sql.DB
-	overlap, insert *sql.Stmt
-}
-
-func openRaw(ctx context.Context, path, synchronous string) (*rawDB, error) {
+// openSQLiteRaw opens a second handle on the store's file with the store's
+// pragmas and one connection whose transactions are BEGIN IMMEDIATE, as the
+// store's writer is.
+func openSQLiteRaw(ctx context.Context, path, synchronous string) (*rawDB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -310,7 +328,7 @@ func openRaw(ctx context.Context, path, synchronous string) (*rawDB, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	r := &rawDB{db: db}
+	r := &rawDB{db: db, backend: "sqlite", conns: 1}
 	if r.overlap, err = db.PrepareContext(ctx, rawOverlapSQL); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("raw: prepare: %w", err)
@@ -322,20 +340,9 @@ func openRaw(ctx context.Context, path, synchronous string) (*rawDB, error) {
 	return r, nil
 }
 
-func (r *rawDB) close() {
-	for _, st := range []*sql.Stmt{r.overlap, r.insert} {
-		if st != nil {
-			st.Close()
-		}
-	}
-	r.db.Close()
-}
-
-var errRawTaken = errors.New("raw: the slot is taken")
-
-// book is one raw booking: BEGIN IMMEDIATE, the bounded overlap SELECT, the
-// INSERT, COMMIT.
-func (r *rawDB) book(ctx context.Context, id, specialist string, start time.Time) error {
+// bookSQLite is one raw booking: BEGIN IMMEDIATE, the bounded overlap
+// SELECT, the INSERT, COMMIT.
+func (r *rawDB) bookSQLite(ctx context.Context, id, specialist string, start time.Time) error {
 	end := start.Add(time.Hour)
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -360,58 +367,13 @@ func (r *rawDB) book(ctx context.Context, id, specialist string, start time.Time
 }
 
 // loadRaw makes count raw bookings from concurrency goroutines through the
-// one connection: op i books specialist i mod 20 for the hour ⌊i/20⌋ hours
+// raw handle's connections (SQLite: one; PostgreSQL: as many as the
+// store's pool): op i books specialist i mod 20 for the hour ⌊i/20⌋ hours
 // after from, so none overlaps another (and each is checked anyway).
 func loadRaw(ctx context.Context, r *rawDB, name, prefix string, from time.Time, concurrency, count int) result {
 	return load(ctx, name, concurrency, time.Hour, count, func(ctx context.Context, i, _ int) error {
 		return r.book(ctx, fmt.Sprint(prefix, i), specialistID(i%specialists), from.Add(time.Duration(i/specialists)*time.Hour))
 	})
-}
-
-// ---- the checks -----------------------------------------------------------------
-
-// overlaps counts the active rows whose blocked time (specialists,
-// resources) or service time (clients) overlaps an earlier active row of the
-// same specialist, resource or client: a window function runs the maximum
-// end so far along each one's rows in start order.
-type overlaps struct {
-	Specialists int `json:"specialists"`
-	Resources   int `json:"resources"`
-	Clients     int `json:"clients"`
-	Total       int `json:"total"`
-}
-
-const (
-	specialistOverlapsSQL = `SELECT count(*) FROM (
-		SELECT block_start, max(block_end) OVER (PARTITION BY specialist_id ORDER BY block_start, id
-			ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-		FROM appointments WHERE status IN ('pending', 'confirmed'))
-		WHERE prev_end > block_start`
-	resourceOverlapsSQL = `SELECT count(*) FROM (
-		SELECT block_start, max(block_end) OVER (PARTITION BY resource_id ORDER BY block_start, appointment_id
-			ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-		FROM appointment_resources WHERE active = 1)
-		WHERE prev_end > block_start`
-	clientOverlapsSQL = `SELECT count(*) FROM (
-		SELECT start_at, max(end_at) OVER (PARTITION BY client_id ORDER BY start_at, id
-			ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-		FROM appointments WHERE status IN ('pending', 'confirmed'))
-		WHERE prev_end > start_at`
-	bookedRowsSQL = `SELECT count(*) FROM appointments WHERE status IN ('pending', 'confirmed') AND created_by <> ?`
-)
-
-func countOverlaps(ctx context.Context, db *sql.DB) (overlaps, error) {
-	var o overlaps
-	for _, q := range []struct {
-		n   *int
-		sql string
-	}{{&o.Specialists, specialistOverlapsSQL}, {&o.Resources, resourceOverlapsSQL}, {&o.Clients, clientOverlapsSQL}} {
-		if err := db.QueryRowContext(ctx, q.sql).Scan(q.n); err != nil {
-			return overlaps{}, fmt.Errorf("overlap check: %w", err)
-		}
-	}
-	o.Total = o.Specialists + o.Resources + o.Clients
-	return o, nil
 }
 
 // ---- the mode -------------------------------------------------------------------
@@ -477,10 +439,10 @@ func runBooking(ctx context.Context, o options, tb *testbed, client *http.Client
 
 	progress(fmt.Sprintf("loadtest: booking: seeding the clinic and %d past appointments…", o.history))
 	t0 := time.Now()
-	if err := seedClinic(ctx, tb.store, today); err != nil {
+	if err := seedClinic(ctx, tb.db.store, today); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if err := seedHistory(ctx, tb.store, o.history, today, loc); err != nil {
+	if err := seedHistory(ctx, tb.db.store, o.history, today, loc); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	rep.HistorySeconds = time.Since(t0).Seconds()
@@ -499,7 +461,7 @@ func runBooking(ctx context.Context, o options, tb *testbed, client *http.Client
 	}
 	rep.Clients = len(tokens)
 
-	raw, err := openRaw(ctx, tb.path, o.synchronous)
+	raw, err := tb.db.openRaw(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +472,7 @@ func runBooking(ctx context.Context, o options, tb *testbed, client *http.Client
 	rep.RawSingle = loadRaw(ctx, raw, "raw insert, 1 goroutine", "raw-1-", rawFrom, 1, o.bookings)
 	rawFrom = rawFrom.Add(time.Duration(o.bookings/specialists+2) * time.Hour)
 	progress(fmt.Sprintf("loadtest: booking: raw loop, %d inserts, %d goroutines…", o.bookings, o.concurrency))
-	rep.RawConcurrent = loadRaw(ctx, raw, fmt.Sprintf("raw insert, %d goroutines, 1 conn", o.concurrency),
+	rep.RawConcurrent = loadRaw(ctx, raw, fmt.Sprintf("raw insert, %d goroutines, %s", o.concurrency, conns(raw.conns)),
 		"raw-n-", rawFrom, o.concurrency, o.bookings)
 
 	pool := slotPool(2*o.bookings, today, loc)
@@ -536,11 +498,11 @@ func runBooking(ctx context.Context, o options, tb *testbed, client *http.Client
 	rep.Requests, rep.Created, rep.Conflicts = run.all, run.created, run.conflicts
 	rep.Window, rep.DistinctSlots = run.window, run.distinct
 
-	if rep.Overlaps, err = countOverlaps(ctx, raw.db); err != nil {
+	if rep.Overlaps, err = raw.overlaps(ctx); err != nil {
 		return nil, err
 	}
-	if err := raw.db.QueryRowContext(ctx, bookedRowsSQL, rawCreatedBy).Scan(&rep.BookedRows); err != nil {
-		return nil, fmt.Errorf("count bookings: %w", err)
+	if rep.BookedRows, err = raw.bookedRows(ctx); err != nil {
+		return nil, err
 	}
 	if rep.RawSingle.PerSecond > 0 {
 		rep.VsRawSingle = rep.Created.PerSecond / rep.RawSingle.PerSecond

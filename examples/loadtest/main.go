@@ -1,37 +1,70 @@
 // Command loadtest measures the cabinet's HTTP API, all on loopback in one
 // process, and prints a report:
 //
-//	go run ./examples/loadtest [-mode signin|booking|all] [-duration 10s] [-concurrency 32]
-//		[-signins 2000] [-history 30000] [-bookings 3000] [-synchronous full|normal] [-json]
-//		[-cpuprofile file | -cpuprofile-booking file]
+//	go run ./examples/loadtest [-db sqlite|postgres://…|both]… [-mode signin|booking|all] [-duration 10s]
+//		[-concurrency 32] [-signins 2000] [-history 30000] [-bookings 3000] [-synchronous full|normal]
+//		[-pg-conns n] [-json] [-cpuprofile file | -cpuprofile-booking file]
 //
-// It starts a cabinet on a temporary SQLite file (dev outbox for SMS and
+// It starts a cabinet on the backend -db names (dev outbox for SMS and
 // e-mail, sign-in rate limits relaxed) behind a real http.Server, and a bare
 // handler returning a tiny JSON body on another.
+//
+// # Backends
+//
+// -db sqlite (the default) is a temporary SQLite file at the -synchronous
+// level. -db postgres://user@host/db?sslmode=disable is a PostgreSQL server
+// whose role may create databases: the command creates a fresh database on
+// it (kabinet_loadtest_<pid>_<random>), opens store/postgres there with a
+// pool of -pg-conns connections (default the store's, 16), and drops it
+// after the run. PostgreSQL's durability is the server's (fsync,
+// synchronous_commit); a setting in the URL's query that pgx does not know
+// is a session parameter, so ...?sslmode=disable&synchronous_commit=off
+// measures commits that do not wait for the WAL flush (PostgreSQL's
+// counterpart of SQLite's synchronous=NORMAL). The report shows the
+// settings the connections saw. -db both is sqlite, then the server in
+// $KABINET_TEST_POSTGRES (scripts/pg-test.sh sets it;
+// KABINET_PG_DURABLE=1 keeps fsync on). -db may be repeated: the backends
+// are measured one after the other, in that order, each on a database of
+// its own; the text report ends with their figures side by side, the JSON
+// report is then {"command", "runs": [one report each]}.
+//
+// # Modes
 //
 // -mode signin (the default) measures, one after the other: the bare handler
 // for -duration; sign-ins (request a code, read it from the dev outbox,
 // verify it) for distinct identifiers until -signins are done or -duration
 // passes; and GET /api/v1/me with the tokens so obtained for -duration.
 //
-// -mode booking seeds a clinic (one branch in Moscow, 20 specialists working
-// every day 08:00–22:00 for 60 days, a 30-minute service with a 10-minute
-// buffer) and -history past appointments over the two years before today,
-// signs in clients over HTTP, and measures: the raw floor of a booking on the
-// same file, schema and synchronous level (BEGIN IMMEDIATE, the bounded
-// overlap SELECT, INSERT, COMMIT; -bookings of them from one goroutine, then
-// from -concurrency goroutines through one connection); and -bookings POST
+// -mode booking seeds a clinic through the store (one branch in Moscow, 20
+// specialists working every day 08:00–22:00 for 60 days, a 30-minute service
+// with a 10-minute buffer) and -history past appointments over the two years
+// before today, signs in clients over HTTP, and measures: the raw floor of a
+// booking on the same database, schema and durability (-bookings of them
+// from one goroutine, then from -concurrency goroutines); and -bookings POST
 // /api/v1/me/appointments from -concurrency clients for slots of a shared
 // pool of twice as many, so that requests often race for the same slot. It
-// counts 201s and 409s, and checks afterwards that no two active
-// appointments of a specialist, a resource or a client overlap ("overlaps:
-// 0"; any other count, a failed request, or a number of 201s other than the
-// number of distinct slots asked for makes the command fail). The target is
-// bookings/s (201s) at least half the better raw rate; like the sign-in
-// mode's target, missing it is reported, not a failure.
+// counts 201s and 409s, and checks afterwards, with SQL of its own, that no
+// two active appointments of a specialist, a resource or a client overlap
+// ("overlaps: 0"; any other count, a failed request, or a number of 201s
+// other than the number of distinct slots asked for makes the command
+// fail). The target is bookings/s (201s) at least half the better raw rate;
+// like the sign-in mode's target, missing it is reported, not a failure.
 //
-// -mode all runs both on one file. Everything stops by itself and the
-// temporary files are removed.
+// The raw floor is one booking as the backend's store checks it, with
+// nothing else: on SQLite BEGIN IMMEDIATE, the store's bounded overlap
+// SELECT of the specialist, the INSERT, COMMIT, through one connection (the
+// store's single writer); on PostgreSQL BEGIN, the INSERT, COMMIT, through
+// a pool as large as the store's. PostgreSQL's floor has no SELECT because
+// the store has none: its overlap check is the exclusion constraints the
+// INSERT meets (specialist and client; a violation is a taken slot), so
+// the INSERT is the check. It leaves out, on both, what the store adds —
+// the client's and the rooms' checks, the history line, the event, and on
+// PostgreSQL the advisory locks and the event log's lock — which is what
+// the ratio to bookings/s shows, with HTTP, sessions and reading the
+// schedule.
+//
+// -mode all runs both on one database. Everything stops by itself and the
+// temporary files and databases are removed.
 package main
 
 import (
@@ -48,7 +81,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/pprof"
@@ -63,7 +95,6 @@ import (
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/cabinet"
 	"github.com/kabinet-dev/kabinet/notify"
-	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
 
 // meTarget is the share of the bare handler's throughput GET /api/v1/me
@@ -84,6 +115,8 @@ func main() {
 
 // options are the command's flags.
 type options struct {
+	dbs         []string // the backends to measure, in order: "sqlite" or a postgres:// URL
+	pgConns     int      // PostgreSQL: the store's pool (0: its default)
 	mode        string
 	duration    time.Duration
 	concurrency int
@@ -99,22 +132,61 @@ type options struct {
 func (o options) signIn() bool  { return o.mode == "signin" || o.mode == "all" }
 func (o options) booking() bool { return o.mode == "booking" || o.mode == "all" }
 
+// dbFlag collects the -db values in order.
+type dbFlag struct{ dbs *[]string }
+
+func (f dbFlag) String() string {
+	if f.dbs == nil {
+		return ""
+	}
+	list := make([]string, len(*f.dbs))
+	for i, db := range *f.dbs {
+		list[i] = db
+		if isPostgres(db) {
+			list[i] = redactDSN(db)
+		}
+	}
+	return strings.Join(list, ",")
+}
+
+func (f dbFlag) Set(v string) error {
+	switch {
+	case v == "sqlite" || isPostgres(v):
+		*f.dbs = append(*f.dbs, v)
+	case v == "both":
+		dsn := os.Getenv(envPostgres)
+		if !isPostgres(dsn) {
+			return fmt.Errorf("both: %s must be a postgres:// URL (scripts/pg-test.sh sets it)", envPostgres)
+		}
+		*f.dbs = append(*f.dbs, "sqlite", dsn)
+	default:
+		return errors.New("want sqlite, both, or a postgres:// URL")
+	}
+	return nil
+}
+
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	o := options{}
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Var(dbFlag{&o.dbs}, "db", "the backend: sqlite (a temporary file), a postgres:// URL of a server on which a fresh database\n"+
+		"is created and dropped after, or both (sqlite, then $"+envPostgres+"); repeat it to measure several in one run (default sqlite)")
+	fs.IntVar(&o.pgConns, "pg-conns", 0, "PostgreSQL: the store's pool of connections, and the concurrent raw loop's (default: the store's, 16)")
 	fs.StringVar(&o.mode, "mode", "signin", "what to measure: signin, booking or all")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to load the bare handler and GET /api/v1/me (also caps the sign-ins)")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "concurrent keep-alive clients")
 	fs.IntVar(&o.signins, "signins", 2000, "sign-ins to perform (code + verify), each for a new identifier")
 	fs.IntVar(&o.history, "history", 30000, "booking: past appointments to seed before measuring")
 	fs.IntVar(&o.bookings, "bookings", 3000, "booking: POST /api/v1/me/appointments to send (and raw inserts per raw run)")
-	fs.StringVar(&o.synchronous, "synchronous", "full", "SQLite synchronous level: full or normal")
+	fs.StringVar(&o.synchronous, "synchronous", "full", "SQLite synchronous level: full or normal (PostgreSQL's is the server's, or synchronous_commit=off in the URL's query)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&o.bookProfile, "cpuprofile-booking", "", "booking: write a CPU profile of the bookings over HTTP only (not the seeding or the raw loop) to this file")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
+	}
+	if len(o.dbs) == 0 {
+		o.dbs = []string{"sqlite"}
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -133,8 +205,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("-bookings %d: want 1 to %d", o.bookings, maxBookings())
 	case o.synchronous != "full" && o.synchronous != "normal":
 		return options{}, fmt.Errorf("-synchronous %q: want full or normal", o.synchronous)
-	case o.bookProfile != "" && (o.cpuProfile != "" || !o.booking()):
-		return options{}, errors.New("-cpuprofile-booking: needs -mode booking or all, and no -cpuprofile")
+	case o.bookProfile != "" && (o.cpuProfile != "" || !o.booking() || len(o.dbs) > 1):
+		return options{}, errors.New("-cpuprofile-booking: needs -mode booking or all, one -db, and no -cpuprofile")
+	case o.pgConns < 0 || o.pgConns > 1000:
+		return options{}, fmt.Errorf("-pg-conns %d: want 1 to 1000, or 0 for the store's default", o.pgConns)
 	}
 	return o, nil
 }
@@ -160,68 +234,149 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-
-	level := sqlite.SynchronousFull
-	if o.synchronous == "normal" {
-		level = sqlite.SynchronousNormal
-	}
-	tb, err := startTestbed(ctx, filepath.Join(dir, "load.db"), level)
-	if err != nil {
-		return err
-	}
-	defer tb.close()
-
-	client := newClient(o.concurrency)
-	defer client.CloseIdleConnections()
 	progress := func(s string) {
 		if !o.json {
 			fmt.Fprintln(stderr, s)
 		}
 	}
 
-	rep := newReport(o, args)
+	var reports []report
+	for i, db := range o.dbs {
+		rep, err := runOne(ctx, o, args, db, dir, progress)
+		if err != nil {
+			if len(o.dbs) > 1 {
+				return fmt.Errorf("%s: %w", label(db), err)
+			}
+			return err
+		}
+		reports = append(reports, rep)
+		if !o.json {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			if err := rep.writeText(stdout); err != nil {
+				return err
+			}
+		}
+	}
+
+	switch {
+	case o.json && len(reports) == 1:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(reports[0])
+	case o.json:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(multiReport{Command: reports[0].Command, Runs: reports})
+	case len(reports) > 1:
+		fmt.Fprintln(stdout)
+		err = writeSideBySide(stdout, reports)
+	}
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, r := range reports {
+		if err := r.failure(); err != nil {
+			if len(reports) > 1 {
+				err = fmt.Errorf("%s: %w", r.Backend, err)
+			}
+			failed = append(failed, err.Error())
+		}
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// label names a -db value in messages, without a password.
+func label(db string) string {
+	if isPostgres(db) {
+		return redactDSN(db)
+	}
+	return db
+}
+
+// runOne measures one backend: it opens the database (a file of its own in
+// dir, or a fresh PostgreSQL database), serves a cabinet on it, runs the
+// modes, and removes the database.
+func runOne(ctx context.Context, o options, args []string, db, dir string, progress func(string)) (report, error) {
+	runDir, err := os.MkdirTemp(dir, "run-")
+	if err != nil {
+		return report{}, err
+	}
+	d, err := openDatabase(ctx, o, db, runDir)
+	if err != nil {
+		return report{}, err
+	}
+	defer d.close()
+	tb, err := startTestbed(ctx, d)
+	if err != nil {
+		return report{}, err
+	}
+	defer tb.close()
+
+	client := newClient(o.concurrency)
+	defer client.CloseIdleConnections()
+
+	rep := newReport(o, args, d.info)
+	rep.LoadAverage.Start = loadAverage()
+	progress("loadtest: " + d.info.describe())
 	if o.signIn() {
 		progress(fmt.Sprintf("loadtest: bare handler, %d clients, %s…", o.concurrency, o.duration))
 		bare := loadBare(ctx, client, tb.bareURL, o.concurrency, o.duration, 0)
 		progress(fmt.Sprintf("loadtest: %d sign-ins, %d clients…", o.signins, o.concurrency))
 		signIns, tokens := loadSignIns(ctx, client, tb, o.concurrency, o.duration, o.signins)
 		if len(tokens) == 0 {
-			return fmt.Errorf("no sign-in succeeded: %s", signIns.FirstError)
+			return report{}, fmt.Errorf("no sign-in succeeded: %s", signIns.FirstError)
 		}
 		progress(fmt.Sprintf("loadtest: GET /api/v1/me, %d clients, %s…", o.concurrency, o.duration))
 		me := loadMe(ctx, client, tb.apiURL, tokens, o.concurrency, o.duration, 0)
 		if err := ctx.Err(); err != nil {
-			return err
+			return report{}, err
 		}
 		rep.SignInReport = newSignInReport(bare, signIns, me)
 	}
 	if o.booking() {
 		if rep.Booking, err = runBooking(ctx, o, tb, client, progress); err != nil {
-			return err
+			return report{}, err
 		}
 	}
+	rep.LoadAverage.End = loadAverage()
+	return rep, nil
+}
 
-	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
-	} else {
-		err = rep.writeText(stdout)
-	}
-	if err != nil {
-		return err
-	}
-	if r := rep.SignInReport; r != nil {
-		if n := r.Bare.Errors + r.SignIn.Errors + r.Me.Errors; n > 0 {
+// failure is the error a run ends with: failed operations, or a booking
+// run that does not add up.
+func (r report) failure() error {
+	if s := r.SignInReport; s != nil {
+		if n := s.Bare.Errors + s.SignIn.Errors + s.Me.Errors; n > 0 {
 			return fmt.Errorf("%d operations failed (see the report)", n)
 		}
 	}
-	if r := rep.Booking; r != nil {
-		if p := r.problems(); len(p) > 0 {
+	if b := r.Booking; b != nil {
+		if p := b.problems(); len(p) > 0 {
 			return fmt.Errorf("booking: %s (see the report)", strings.Join(p, "; "))
 		}
 	}
 	return nil
+}
+
+// loadAverage is the machine's load average over 1, 5 and 15 minutes
+// (/proc/loadavg), or "" where there is none: the load generator and the
+// server share the CPUs with whatever else runs.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // testbed is the two servers under test.
@@ -229,21 +384,17 @@ type testbed struct {
 	apiURL  string // the cabinet, "http://127.0.0.1:port"
 	bareURL string // the bare handler's full URL
 	outbox  *notify.DevOutbox
-	store   *sqlite.Store
-	path    string // the database file
+	db      *database // the backend; the caller closes it after the testbed
 	close   func()
 }
 
-// startTestbed opens the store at path, wires a cabinet with the dev outbox
-// and relaxed limits, and serves it and the bare handler on loopback.
-func startTestbed(ctx context.Context, path string, level sqlite.Synchronous) (*testbed, error) {
-	st, err := sqlite.Open(ctx, path, sqlite.WithSynchronous(level))
-	if err != nil {
-		return nil, err
-	}
+// startTestbed wires a cabinet on d's store with the dev outbox and relaxed
+// limits, and serves it and the bare handler on loopback. close stops them;
+// the store stays open.
+func startTestbed(ctx context.Context, d *database) (*testbed, error) {
+	st := d.store
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
-		st.Close()
 		return nil, err
 	}
 	outbox := notify.NewDevOutbox(0, nil)
@@ -258,13 +409,11 @@ func startTestbed(ctx context.Context, path string, level sqlite.Synchronous) (*
 		},
 	})
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 
 	api, err := serve(cab.Handler())
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	bare, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -273,7 +422,6 @@ func startTestbed(ctx context.Context, path string, level sqlite.Synchronous) (*
 	}))
 	if err != nil {
 		api.close()
-		st.Close()
 		return nil, err
 	}
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
@@ -284,14 +432,12 @@ func startTestbed(ctx context.Context, path string, level sqlite.Synchronous) (*
 		apiURL:  api.url,
 		bareURL: bare.url + "/",
 		outbox:  outbox,
-		store:   st,
-		path:    path,
+		db:      d,
 		close: func() {
 			bare.close()
 			api.close()
 			stopRun()
 			<-runDone
-			st.Close()
 		},
 	}, nil
 }
@@ -511,7 +657,7 @@ func do(ctx context.Context, c *http.Client, method, url, token string, body any
 	return nil
 }
 
-// report is the command's output.
+// report is the command's output for one backend.
 type report struct {
 	Command     string `json:"command"`
 	Mode        string `json:"mode"`
@@ -519,9 +665,22 @@ type report struct {
 	CPUs        int    `json:"cpus"`
 	Concurrency int    `json:"concurrency"`
 	Duration    string `json:"duration"`
-	Synchronous string `json:"sqlite_synchronous"`
+	backendInfo
+	// LoadAverage is the machine's 1-, 5- and 15-minute load average when
+	// the backend's run started and ended.
+	LoadAverage struct {
+		Start string `json:"start"`
+		End   string `json:"end"`
+	} `json:"load_average"`
 	*SignInReport
 	Booking *bookingReport `json:"booking,omitempty"`
+}
+
+// multiReport is the JSON output when several backends were measured: one
+// report each, in the order of the -db flags.
+type multiReport struct {
+	Command string   `json:"command"`
+	Runs    []report `json:"runs"`
 }
 
 // SignInReport is the sign-in mode's part of the report.
@@ -535,15 +694,24 @@ type SignInReport struct {
 	MeTargetMet  bool    `json:"me_target_met"`
 }
 
-func newReport(o options, args []string) report {
+func newReport(o options, args []string, info backendInfo) report {
+	words := []string{"go run ./examples/loadtest"}
+	for _, a := range args {
+		if isPostgres(a) {
+			a = redactDSN(a)
+		} else if v, ok := strings.CutPrefix(a, "-db="); ok && isPostgres(v) {
+			a = "-db=" + redactDSN(v)
+		}
+		words = append(words, a)
+	}
 	return report{
-		Command:     strings.Join(append([]string{"go run ./examples/loadtest"}, args...), " "),
+		Command:     strings.Join(words, " "),
 		Mode:        o.mode,
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
 		Concurrency: o.concurrency,
 		Duration:    o.duration.String(),
-		Synchronous: o.synchronous,
+		backendInfo: info,
 	}
 }
 
@@ -559,8 +727,11 @@ func newSignInReport(bare, signIn, me result) *SignInReport {
 
 func (r report) writeText(w io.Writer) error {
 	fmt.Fprintf(w, "$ %s\n", r.Command)
-	fmt.Fprintf(w, "%s, %d CPUs, %d concurrent keep-alive clients on loopback, SQLite synchronous=%s\n",
-		r.GoVersion, r.CPUs, r.Concurrency, r.Synchronous)
+	fmt.Fprintf(w, "%s, %d CPUs, %d concurrent keep-alive clients on loopback, %s\n",
+		r.GoVersion, r.CPUs, r.Concurrency, r.describe())
+	if r.LoadAverage.Start != "" {
+		fmt.Fprintf(w, "load average: %s at the start, %s at the end\n", r.LoadAverage.Start, r.LoadAverage.End)
+	}
 	if r.SignInReport != nil {
 		fmt.Fprintln(w)
 		if err := r.SignInReport.writeText(w); err != nil {
@@ -648,4 +819,47 @@ func (b *bookingReport) writeText(w io.Writer) error {
 		fmt.Fprintf(w, "FAILED: %s\n", p)
 	}
 	return nil
+}
+
+// writeSideBySide prints the main figures of several runs in columns, one
+// per backend, in the order they ran.
+func writeSideBySide(w io.Writer, reports []report) error {
+	fmt.Fprintln(w, "side by side:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(name string, cell func(r report) string) {
+		fmt.Fprint(tw, name, "\t")
+		for _, r := range reports {
+			fmt.Fprint(tw, cell(r), "\t")
+		}
+		fmt.Fprintln(tw)
+	}
+	row("", func(r report) string { return r.label() })
+	row("load average at the start, at the end", func(r report) string {
+		return r.LoadAverage.Start + ", " + r.LoadAverage.End
+	})
+	if reports[0].SignInReport != nil {
+		row("bare net/http handler, requests/s", func(r report) string { return fmt.Sprintf("%.0f", r.Bare.PerSecond) })
+		row("sign-ins/s (code + verify)", func(r report) string {
+			return fmt.Sprintf("%.0f (p99 %.1f ms)", r.SignIn.PerSecond, r.SignIn.P99ms)
+		})
+		row("GET /api/v1/me, requests/s", func(r report) string {
+			return fmt.Sprintf("%.0f (p99 %.1f ms)", r.Me.PerSecond, r.Me.P99ms)
+		})
+		row("/me ÷ bare", func(r report) string { return fmt.Sprintf("%.2f", r.MeVsBare) })
+	}
+	if reports[0].Booking != nil {
+		row("bookings/s (201)", func(r report) string { return fmt.Sprintf("%.0f", r.Booking.Created.PerSecond) })
+		row("requests/s (201 + 409)", func(r report) string { return fmt.Sprintf("%.0f", r.Booking.Requests.PerSecond) })
+		row("p50 / p99 ms, all requests", func(r report) string {
+			return fmt.Sprintf("%.1f / %.1f", r.Booking.Requests.P50ms, r.Booking.Requests.P99ms)
+		})
+		row("raw inserts/s, 1 goroutine", func(r report) string { return fmt.Sprintf("%.0f", r.Booking.RawSingle.PerSecond) })
+		row(fmt.Sprintf("raw inserts/s, %d goroutines", reports[0].Concurrency), func(r report) string {
+			return fmt.Sprintf("%.0f (%s)", r.Booking.RawConcurrent.PerSecond,
+				r.Booking.RawConcurrent.Name[strings.LastIndex(r.Booking.RawConcurrent.Name, ", ")+2:])
+		})
+		row("bookings ÷ the better raw rate", func(r report) string { return fmt.Sprintf("%.2f", r.Booking.VsRaw) })
+		row("overlaps", func(r report) string { return fmt.Sprint(r.Booking.Overlaps.Total) })
+	}
+	return tw.Flush()
 }

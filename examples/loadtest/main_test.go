@@ -18,9 +18,19 @@ import (
 // The numbers are only checked to be there: timing belongs to the command's
 // real runs, not to tests.
 
+// openTestSQLite opens a SQLite backend on a temporary file, closed when t
+// ends.
+func openTestSQLite(t *testing.T) *database {
+	t.Helper()
+	d, err := openSQLite(t.Context(), filepath.Join(t.TempDir(), "load.db"), "full")
+	require.NoError(t, err)
+	t.Cleanup(d.close)
+	return d
+}
+
 func TestLoadFunctions(t *testing.T) {
 	t.Parallel()
-	tb, err := startTestbed(t.Context(), filepath.Join(t.TempDir(), "load.db"), sqlite.SynchronousFull)
+	tb, err := startTestbed(t.Context(), openTestSQLite(t))
 	require.NoError(t, err)
 	t.Cleanup(tb.close)
 	client := newClient(4)
@@ -82,16 +92,38 @@ func TestOptions(t *testing.T) {
 	t.Parallel()
 	o, err := parseOptions(nil, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{mode: "signin", duration: 10 * time.Second, concurrency: 32, signins: 2000,
+	assert.Equal(t, options{dbs: []string{"sqlite"}, mode: "signin", duration: 10 * time.Second, concurrency: 32, signins: 2000,
 		history: 30000, bookings: 3000, synchronous: "full"}, o)
+
+	pg := "postgres://u:secret@127.0.0.1:5432/postgres?sslmode=disable"
+	o, err = parseOptions([]string{"-db", pg, "-db", "sqlite", "-db=postgresql://h/db", "-pg-conns", "8"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []string{pg, "sqlite", "postgresql://h/db"}, o.dbs, "in the order given")
+	assert.Equal(t, 8, o.pgConns)
+
 	for _, args := range [][]string{
 		{"-duration", "0s"}, {"-concurrency", "0"}, {"-signins", "-1"}, {"-synchronous", "off"}, {"extra"},
 		{"-mode", "both"}, {"-history", "-1"}, {"-bookings", "0"}, {"-bookings", "100000"},
 		{"-cpuprofile-booking", "x.prof"}, {"-mode", "booking", "-cpuprofile-booking", "x.prof", "-cpuprofile", "y.prof"},
+		{"-mode", "booking", "-cpuprofile-booking", "x.prof", "-db", "sqlite", "-db", pg},
+		{"-db", "mysql://h/db"}, {"-db", "load.db"}, {"-pg-conns", "-1"},
 	} {
 		_, err := parseOptions(args, io.Discard)
 		assert.Error(t, err, args)
 	}
+}
+
+// TestReportHidesPasswords: the command line in the report never repeats a
+// PostgreSQL password.
+func TestReportHidesPasswords(t *testing.T) {
+	t.Parallel()
+	args := []string{"-db", "postgres://u:secret@h/postgres", "-db=postgres://v:hidden@h/postgres", "-mode", "booking"}
+	o, err := parseOptions(args, io.Discard)
+	require.NoError(t, err)
+	rep := newReport(o, args, backendInfo{Backend: "postgres"})
+	assert.NotContains(t, rep.Command, "secret")
+	assert.NotContains(t, rep.Command, "hidden")
+	assert.Contains(t, rep.Command, "-db postgres://u:xxxxx@h/postgres -db=postgres://v:xxxxx@h/postgres -mode booking")
 }
 
 func TestPercentile(t *testing.T) {
@@ -208,7 +240,7 @@ func TestCountOverlaps(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	today := booking.Date{Year: 2026, Month: time.November, Day: 25}
 	require.NoError(t, seedClinic(ctx, st, today))
-	raw, err := openRaw(ctx, path, "full")
+	raw, err := openSQLiteRaw(ctx, path, "full")
 	require.NoError(t, err)
 	t.Cleanup(raw.close)
 
@@ -222,13 +254,13 @@ func TestCountOverlaps(t *testing.T) {
 	}
 	insert("a", specialistID(0), "x", at)
 	insert("touching", specialistID(0), "y", at.Add(time.Hour))
-	o, err := countOverlaps(ctx, raw.db)
+	o, err := raw.overlaps(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, o, "touching is not overlapping")
 
 	insert("b", specialistID(0), "z", at.Add(30*time.Minute))
 	insert("c", specialistID(1), "x", at.Add(15*time.Minute))
-	o, err = countOverlaps(ctx, raw.db)
+	o, err = raw.overlaps(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, overlaps{Specialists: 2, Clients: 1, Total: 3}, o)
 
