@@ -84,11 +84,13 @@
 // excluded.seq > seq). A cursor is safe only if seqs become visible in
 // order, which PostgreSQL does not promise by itself: a transaction that
 // drew seq 10 may commit after one that drew 11, and a consumer that read 11
-// would never see 10. So every append takes the log's advisory lock before
-// it draws its seq and holds it to the commit: appends are serialised (the
-// last, short step of their transactions), and a reader that sees seq n
-// sees every committed seq below it. A seq drawn by a transaction that
-// rolled back is skipped, which consumers expect.
+// would never see 10. So the log has an advisory lock that appends take
+// shared — before they draw a seq, held to the commit, so that appends run
+// side by side and their commits share WAL flushes — and readers take
+// exclusive, which waits for every append in progress to end before the
+// read's snapshot: a reader that sees seq n sees every committed seq below
+// it. A seq drawn by a transaction that rolled back is skipped, which
+// consumers expect.
 //
 // # The outbox and the background work
 //

@@ -16,11 +16,15 @@ import (
 //
 // A cursor is safe only if seqs become visible in order: if a transaction
 // that drew seq 10 committed after one that drew seq 11, a consumer could
-// read 11, move its cursor past it, and never see 10. So appendEvent takes
-// the log's advisory lock before it draws a seq and holds it to the commit:
-// appends are serialised (the last, short step of their transactions), a
-// seq is drawn only after every smaller one has committed or rolled back,
-// and a reader that sees seq n sees every committed seq below it.
+// read 11, move its cursor past it, and never see 10. So the log has an
+// advisory lock that appenders take shared and readers exclusive:
+// appendEvent takes it shared before it draws a seq and holds it to the
+// commit, so appends run side by side (their commits share WAL flushes);
+// eventsAfter takes it exclusive, which waits until every append in
+// progress has committed or rolled back and holds new ones off, and only
+// then reads, in a statement whose snapshot is taken after the lock. Every
+// seq drawn before the read belongs to a finished transaction, so a reader
+// that sees seq n sees every committed seq below it.
 
 // streamBooking is the stream of booking's events.
 const streamBooking = "booking"
@@ -32,7 +36,7 @@ const defaultEventsLimit = 100
 // appendEvent adds one event to the log in tx and returns its seq. It must be
 // the last lock tx takes (see above).
 func appendEvent(ctx context.Context, tx *sql.Tx, stream, typ, subjectID, clientID string, at time.Time, payload []byte) (int64, error) {
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, eventLogLock); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, eventLogLock); err != nil {
 		return 0, fmt.Errorf("postgres: append event: lock: %w", err)
 	}
 	var seq int64
@@ -67,13 +71,31 @@ type storedEvent struct {
 }
 
 // eventsAfter reads up to limit (100 if limit ≤ 0) events of stream with seq
-// > after, in seq order.
+// > after, in seq order: in a READ COMMITTED transaction that first takes
+// the log's lock exclusive, so that no append is in progress when the read's
+// snapshot is taken (see above).
 func (s *Store) eventsAfter(ctx context.Context, stream string, after int64, limit int) ([]storedEvent, error) {
 	if limit <= 0 {
 		limit = defaultEventsLimit
 	}
-	return queryRead(ctx, s, "events", func(r *storedEvent) []any { return []any{&r.seq, jsonDest{&r.payload}} },
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: events: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, eventLogLock); err != nil {
+		return nil, fmt.Errorf("postgres: events: lock: %w", err)
+	}
+	rows, err := queryAll(ctx, tx, "events", func(r *storedEvent) []any { return []any{&r.seq, jsonDest{&r.payload}} },
 		`SELECT seq, payload FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3`, stream, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	// Committing ends the lock at once; a rollback would too, but says less.
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("postgres: events: %w", err)
+	}
+	return rows, nil
 }
 
 // EventsAfter returns up to limit (100 if limit ≤ 0) of booking's events with

@@ -457,3 +457,48 @@ func TestRateLimitAcrossInstances(t *testing.T) {
 	}
 	assert.Equal(t, limit.Max, ok, "the limit holds across instances")
 }
+
+// An append that drew a seq and has not committed holds readers of the log
+// back: a reader never sees a later seq first (and moves a cursor past the
+// one still to come), whatever order the commits come in.
+func TestEventLogReaderWaitsForAppendsInProgress(t *testing.T) {
+	stores := instances(t, 1)
+	st, ctx := stores[0], t.Context()
+	slow, err := st.db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = slow.Rollback() }()
+	first, err := appendEvent(ctx, slow, streamBooking, "booked", "a-slow", "c-1", t0, []byte(`{}`))
+	require.NoError(t, err)
+
+	// A later append commits first.
+	fast, err := st.db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	second, err := appendEvent(ctx, fast, streamBooking, "booked", "a-fast", "c-2", t0, []byte(`{}`))
+	require.NoError(t, err)
+	require.NoError(t, fast.Commit())
+	require.Greater(t, second, first)
+
+	read := make(chan []int64, 1)
+	go func() {
+		rows, err := st.eventsAfter(ctx, streamBooking, 0, 10)
+		assert.NoError(t, err)
+		var seqs []int64
+		for _, r := range rows {
+			seqs = append(seqs, r.seq)
+		}
+		read <- seqs
+	}()
+	select {
+	case seqs := <-read:
+		t.Fatalf("the reader saw %v while seq %d was still to commit", seqs, first)
+	case <-time.After(300 * time.Millisecond):
+		// Still waiting, as it must.
+	}
+	require.NoError(t, slow.Commit())
+	select {
+	case seqs := <-read:
+		assert.Equal(t, []int64{first, second}, seqs, "both, in order, once the first committed")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader never got its turn")
+	}
+}
