@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/store/internal/eventlog"
 )
 
 // The events table is one log for every package (a stream each), appended in
@@ -56,7 +57,7 @@ func appendBookingEvent(ctx context.Context, tx *sql.Tx, ev booking.Event, a boo
 	if ev.At.IsZero() {
 		ev.At = at
 	}
-	payload, err := json.Marshal(encodeBookingEvent(ev))
+	payload, err := json.Marshal(eventlog.EncodeBooking(ev))
 	if err != nil {
 		return fmt.Errorf("postgres: encode event: %w", err)
 	}
@@ -108,11 +109,11 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]book
 	}
 	var list []booking.Event
 	for _, r := range rows {
-		var stored storedBookingEvent
+		var stored eventlog.BookingEvent
 		if err := json.Unmarshal(r.payload, &stored); err != nil {
 			return nil, fmt.Errorf("postgres: event %d: %w", r.seq, err)
 		}
-		ev, err := stored.decode()
+		ev, err := stored.Decode()
 		if err != nil {
 			return nil, fmt.Errorf("postgres: event %d: %w", r.seq, err)
 		}
@@ -120,112 +121,4 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]book
 		list = append(list, ev)
 	}
 	return list, nil
-}
-
-// eventTimeLayout is how instants are written in payloads: UTC, fixed width,
-// nanoseconds, as store/sqlite writes them, so a consumer forwarding a
-// payload sees one format whatever the backend.
-const eventTimeLayout = "2006-01-02T15:04:05.000000000Z"
-
-// eventTime is t as written in a payload, "" for the zero time.
-func eventTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(eventTimeLayout)
-}
-
-// decodeEventTime parses a payload's instant.
-func decodeEventTime(s string) (time.Time, error) {
-	t, err := time.Parse(eventTimeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("postgres: stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-// storedBookingEvent is the payload of a booking event: the whole Event but
-// its Seq, under explicit names (a consumer may forward it as it is).
-type storedBookingEvent struct {
-	Type          string                 `json:"type"`
-	AppointmentID string                 `json:"appointment_id"`
-	ClientID      string                 `json:"client_id"`
-	At            string                 `json:"at"`
-	Appointment   storedAppointmentEvent `json:"appointment"`
-	OldStart      string                 `json:"old_start,omitempty"`
-}
-
-type storedAppointmentEvent struct {
-	ID           string        `json:"id"`
-	ClientID     string        `json:"client_id"`
-	BranchID     string        `json:"branch_id"`
-	ServiceID    string        `json:"service_id"`
-	SpecialistID string        `json:"specialist_id"`
-	ResourceIDs  []string      `json:"resource_ids,omitempty"`
-	Start        string        `json:"start"`
-	End          string        `json:"end"`
-	BlockStart   string        `json:"block_start"`
-	BlockEnd     string        `json:"block_end"`
-	Status       string        `json:"status"`
-	Price        booking.Money `json:"price"`
-	Notes        string        `json:"notes,omitempty"`
-	ClientNote   string        `json:"client_note,omitempty"`
-	CancelledBy  string        `json:"cancelled_by,omitempty"`
-	CancelReason string        `json:"cancel_reason,omitempty"`
-	PlanID       string        `json:"plan_id,omitempty"`
-	CreatedBy    string        `json:"created_by,omitempty"`
-	CreatedAt    string        `json:"created_at"`
-	UpdatedAt    string        `json:"updated_at"`
-}
-
-func encodeBookingEvent(ev booking.Event) storedBookingEvent {
-	a := ev.Appointment
-	return storedBookingEvent{
-		Type: string(ev.Type), AppointmentID: ev.AppointmentID, ClientID: ev.ClientID, At: eventTime(ev.At),
-		OldStart: eventTime(ev.OldStart),
-		Appointment: storedAppointmentEvent{
-			ID: a.ID, ClientID: a.ClientID, BranchID: a.BranchID, ServiceID: a.ServiceID,
-			SpecialistID: a.SpecialistID, ResourceIDs: a.ResourceIDs,
-			Start: eventTime(a.Start), End: eventTime(a.End),
-			BlockStart: eventTime(a.BlockStart), BlockEnd: eventTime(a.BlockEnd),
-			Status: string(a.Status), Price: a.Price, Notes: a.Notes, ClientNote: a.ClientNote,
-			CancelledBy: a.CancelledBy, CancelReason: a.CancelReason, PlanID: a.PlanID, CreatedBy: a.CreatedBy,
-			CreatedAt: eventTime(a.CreatedAt), UpdatedAt: eventTime(a.UpdatedAt),
-		},
-	}
-}
-
-func (e storedBookingEvent) decode() (booking.Event, error) {
-	a := e.Appointment
-	ev := booking.Event{
-		Type: booking.EventType(e.Type), AppointmentID: e.AppointmentID, ClientID: e.ClientID,
-		Appointment: booking.Appointment{
-			ID: a.ID, ClientID: a.ClientID, BranchID: a.BranchID, ServiceID: a.ServiceID,
-			SpecialistID: a.SpecialistID, Status: booking.Status(a.Status), Price: a.Price, Notes: a.Notes,
-			ClientNote: a.ClientNote, CancelledBy: a.CancelledBy, CancelReason: a.CancelReason,
-			PlanID: a.PlanID, CreatedBy: a.CreatedBy,
-		},
-	}
-	if len(a.ResourceIDs) > 0 {
-		ev.Appointment.ResourceIDs = a.ResourceIDs
-	}
-	for _, t := range []struct {
-		dst *time.Time
-		src string
-	}{
-		{&ev.At, e.At}, {&ev.OldStart, e.OldStart},
-		{&ev.Appointment.Start, a.Start}, {&ev.Appointment.End, a.End},
-		{&ev.Appointment.BlockStart, a.BlockStart}, {&ev.Appointment.BlockEnd, a.BlockEnd},
-		{&ev.Appointment.CreatedAt, a.CreatedAt}, {&ev.Appointment.UpdatedAt, a.UpdatedAt},
-	} {
-		if t.src == "" {
-			continue
-		}
-		v, err := decodeEventTime(t.src)
-		if err != nil {
-			return booking.Event{}, err
-		}
-		*t.dst = v
-	}
-	return ev, nil
 }

@@ -11,8 +11,8 @@ import (
 
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/cabinet/card"
+	"github.com/kabinet-dev/kabinet/store/internal/eventlog"
 )
 
 var _ card.OrderStore = (*Store)(nil)
@@ -577,7 +577,7 @@ func (s *Store) appendOrderEvent(ctx context.Context, tx *sql.Tx, ev card.OrderE
 	if ev.At.IsZero() {
 		ev.At = o.UpdatedAt
 	}
-	payload, err := json.Marshal(encodeOrderEvent(ev))
+	payload, err := json.Marshal(eventlog.EncodeOrder(ev))
 	if err != nil {
 		return fmt.Errorf("sqlite: encode order event: %w", err)
 	}
@@ -602,11 +602,11 @@ func (s *Store) OrderEventsAfter(ctx context.Context, after int64, limit int) ([
 	}
 	out := make([]card.OrderEvent, 0, len(rows))
 	for _, r := range rows {
-		var stored storedOrderEvent
+		var stored eventlog.OrderEvent
 		if err := json.Unmarshal([]byte(r.payload), &stored); err != nil {
 			return nil, fmt.Errorf("sqlite: order event %d: %w", r.seq, err)
 		}
-		ev, err := stored.decode()
+		ev, err := stored.Decode()
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: order event %d: %w", r.seq, err)
 		}
@@ -614,99 +614,6 @@ func (s *Store) OrderEventsAfter(ctx context.Context, after int64, limit int) ([
 		out = append(out, ev)
 	}
 	return out, nil
-}
-
-// storedOrderEvent is the payload of an order event: the whole OrderEvent but
-// its Seq, under explicit names (a consumer may forward it as it is), with
-// instants as the store's fixed-width UTC text ("" for none).
-type storedOrderEvent struct {
-	Type     string           `json:"type"`
-	OrderID  string           `json:"order_id"`
-	ClientID string           `json:"client_id"`
-	At       string           `json:"at"`
-	By       string           `json:"by"`
-	From     string           `json:"from,omitempty"`
-	Order    storedOrderState `json:"order"`
-}
-
-type storedOrderState struct {
-	ID           string            `json:"id"`
-	Number       int64             `json:"number"`
-	ClientID     string            `json:"client_id"`
-	BranchID     string            `json:"branch_id"`
-	Status       string            `json:"status"`
-	Source       string            `json:"source"`
-	Items        []storedOrderItem `json:"items"`
-	Total        booking.Money     `json:"total"`
-	Note         string            `json:"note,omitempty"`
-	CancelReason string            `json:"cancel_reason,omitempty"`
-	CancelledBy  string            `json:"cancelled_by,omitempty"`
-	CreatedBy    string            `json:"created_by"`
-	CreatedAt    string            `json:"created_at"`
-	UpdatedAt    string            `json:"updated_at"`
-	CompletedAt  string            `json:"completed_at,omitempty"`
-}
-
-type storedOrderItem struct {
-	ProductID string        `json:"product_id"`
-	Brand     string        `json:"brand"`
-	Line      string        `json:"line,omitempty"`
-	Name      string        `json:"name"`
-	Category  string        `json:"category"`
-	Volume    int           `json:"volume,omitempty"`
-	Unit      string        `json:"unit,omitempty"`
-	DailyUse  float64       `json:"daily_use,omitempty"`
-	Quantity  int           `json:"quantity"`
-	UnitPrice booking.Money `json:"unit_price"`
-}
-
-func encodeOrderEvent(ev card.OrderEvent) storedOrderEvent {
-	o := ev.Order
-	items := make([]storedOrderItem, len(o.Items))
-	for i, it := range o.Items {
-		items[i] = storedOrderItem{ProductID: it.ProductID, Brand: it.Brand, Line: it.Line, Name: it.Name,
-			Category: string(it.Category), Volume: it.Volume, Unit: string(it.Unit), DailyUse: it.DailyUse,
-			Quantity: it.Quantity, UnitPrice: it.UnitPrice}
-	}
-	return storedOrderEvent{
-		Type: string(ev.Type), OrderID: ev.OrderID, ClientID: ev.ClientID, At: eventTime(ev.At), By: ev.By,
-		From: string(ev.From),
-		Order: storedOrderState{ID: o.ID, Number: o.Number, ClientID: o.ClientID, BranchID: o.BranchID,
-			Status: string(o.Status), Source: string(o.Source), Items: items, Total: o.Total, Note: o.Note,
-			CancelReason: o.CancelReason, CancelledBy: o.CancelledBy, CreatedBy: o.CreatedBy,
-			CreatedAt: eventTime(o.CreatedAt), UpdatedAt: eventTime(o.UpdatedAt), CompletedAt: eventTime(o.CompletedAt)},
-	}
-}
-
-func (e storedOrderEvent) decode() (card.OrderEvent, error) {
-	o := e.Order
-	ev := card.OrderEvent{Type: card.OrderEventType(e.Type), OrderID: e.OrderID, ClientID: e.ClientID, By: e.By,
-		From: card.OrderStatus(e.From),
-		Order: card.Order{ID: o.ID, Number: o.Number, ClientID: o.ClientID, BranchID: o.BranchID,
-			Status: card.OrderStatus(o.Status), Source: card.OrderSource(o.Source), Total: o.Total, Note: o.Note,
-			CancelReason: o.CancelReason, CancelledBy: o.CancelledBy, CreatedBy: o.CreatedBy}}
-	for _, it := range o.Items {
-		ev.Order.Items = append(ev.Order.Items, card.OrderItem{ProductID: it.ProductID, Brand: it.Brand, Line: it.Line,
-			Name: it.Name, Category: card.ProductCategory(it.Category), Volume: it.Volume, Unit: card.Unit(it.Unit),
-			DailyUse: it.DailyUse, Quantity: it.Quantity, UnitPrice: it.UnitPrice})
-	}
-	for _, t := range []struct {
-		dst *time.Time
-		src string
-	}{
-		{&ev.At, e.At}, {&ev.Order.CreatedAt, o.CreatedAt}, {&ev.Order.UpdatedAt, o.UpdatedAt},
-		{&ev.Order.CompletedAt, o.CompletedAt},
-	} {
-		if t.src == "" {
-			continue
-		}
-		v, err := decodeTime(t.src)
-		if err != nil {
-			return card.OrderEvent{}, err
-		}
-		*t.dst = v
-	}
-	return ev, nil
 }
 
 // ---- visit notes -------------------------------------------------------------

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/booking"
+	"github.com/kabinet-dev/kabinet/store/internal/eventlog"
 )
 
 // The events table is one log for every package (a stream each), appended in
@@ -43,7 +44,7 @@ func (s *Store) appendBookingEvent(ctx context.Context, tx *sql.Tx, ev booking.E
 	if ev.At.IsZero() {
 		ev.At = at
 	}
-	payload, err := json.Marshal(encodeBookingEvent(ev))
+	payload, err := json.Marshal(eventlog.EncodeBooking(ev))
 	if err != nil {
 		return fmt.Errorf("sqlite: encode event: %w", err)
 	}
@@ -79,11 +80,11 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]book
 		if err := rows.Scan(&seq, &payload); err != nil {
 			return nil, fmt.Errorf("sqlite: events: %w", err)
 		}
-		var stored storedBookingEvent
+		var stored eventlog.BookingEvent
 		if err := json.Unmarshal([]byte(payload), &stored); err != nil {
 			return nil, fmt.Errorf("sqlite: event %d: %w", seq, err)
 		}
-		ev, err := stored.decode()
+		ev, err := stored.Decode()
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: event %d: %w", seq, err)
 		}
@@ -94,99 +95,4 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]book
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
 	return list, nil
-}
-
-// storedBookingEvent is the payload of a booking event: the whole Event but
-// its Seq, under explicit names (a consumer may forward it as it is), with
-// instants as the store's fixed-width UTC text ("" for none).
-type storedBookingEvent struct {
-	Type          string                 `json:"type"`
-	AppointmentID string                 `json:"appointment_id"`
-	ClientID      string                 `json:"client_id"`
-	At            string                 `json:"at"`
-	Appointment   storedAppointmentEvent `json:"appointment"`
-	OldStart      string                 `json:"old_start,omitempty"`
-}
-
-type storedAppointmentEvent struct {
-	ID           string        `json:"id"`
-	ClientID     string        `json:"client_id"`
-	BranchID     string        `json:"branch_id"`
-	ServiceID    string        `json:"service_id"`
-	SpecialistID string        `json:"specialist_id"`
-	ResourceIDs  []string      `json:"resource_ids,omitempty"`
-	Start        string        `json:"start"`
-	End          string        `json:"end"`
-	BlockStart   string        `json:"block_start"`
-	BlockEnd     string        `json:"block_end"`
-	Status       string        `json:"status"`
-	Price        booking.Money `json:"price"`
-	Notes        string        `json:"notes,omitempty"`
-	ClientNote   string        `json:"client_note,omitempty"`
-	CancelledBy  string        `json:"cancelled_by,omitempty"`
-	CancelReason string        `json:"cancel_reason,omitempty"`
-	PlanID       string        `json:"plan_id,omitempty"`
-	CreatedBy    string        `json:"created_by,omitempty"`
-	CreatedAt    string        `json:"created_at"`
-	UpdatedAt    string        `json:"updated_at"`
-}
-
-// eventTime is t as stored, "" for the zero time.
-func eventTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return encodeTime(t)
-}
-
-func encodeBookingEvent(ev booking.Event) storedBookingEvent {
-	a := ev.Appointment
-	return storedBookingEvent{
-		Type: string(ev.Type), AppointmentID: ev.AppointmentID, ClientID: ev.ClientID, At: eventTime(ev.At),
-		OldStart: eventTime(ev.OldStart),
-		Appointment: storedAppointmentEvent{
-			ID: a.ID, ClientID: a.ClientID, BranchID: a.BranchID, ServiceID: a.ServiceID,
-			SpecialistID: a.SpecialistID, ResourceIDs: a.ResourceIDs,
-			Start: eventTime(a.Start), End: eventTime(a.End),
-			BlockStart: eventTime(a.BlockStart), BlockEnd: eventTime(a.BlockEnd),
-			Status: string(a.Status), Price: a.Price, Notes: a.Notes, ClientNote: a.ClientNote,
-			CancelledBy: a.CancelledBy, CancelReason: a.CancelReason, PlanID: a.PlanID, CreatedBy: a.CreatedBy,
-			CreatedAt: eventTime(a.CreatedAt), UpdatedAt: eventTime(a.UpdatedAt),
-		},
-	}
-}
-
-func (e storedBookingEvent) decode() (booking.Event, error) {
-	a := e.Appointment
-	ev := booking.Event{
-		Type: booking.EventType(e.Type), AppointmentID: e.AppointmentID, ClientID: e.ClientID,
-		Appointment: booking.Appointment{
-			ID: a.ID, ClientID: a.ClientID, BranchID: a.BranchID, ServiceID: a.ServiceID,
-			SpecialistID: a.SpecialistID, Status: booking.Status(a.Status), Price: a.Price, Notes: a.Notes,
-			ClientNote: a.ClientNote, CancelledBy: a.CancelledBy, CancelReason: a.CancelReason,
-			PlanID: a.PlanID, CreatedBy: a.CreatedBy,
-		},
-	}
-	if len(a.ResourceIDs) > 0 {
-		ev.Appointment.ResourceIDs = a.ResourceIDs
-	}
-	for _, t := range []struct {
-		dst *time.Time
-		src string
-	}{
-		{&ev.At, e.At}, {&ev.OldStart, e.OldStart},
-		{&ev.Appointment.Start, a.Start}, {&ev.Appointment.End, a.End},
-		{&ev.Appointment.BlockStart, a.BlockStart}, {&ev.Appointment.BlockEnd, a.BlockEnd},
-		{&ev.Appointment.CreatedAt, a.CreatedAt}, {&ev.Appointment.UpdatedAt, a.UpdatedAt},
-	} {
-		if t.src == "" {
-			continue
-		}
-		v, err := decodeTime(t.src)
-		if err != nil {
-			return booking.Event{}, err
-		}
-		*t.dst = v
-	}
-	return ev, nil
 }
