@@ -353,6 +353,31 @@ func (p *tab) fill(sel, text string) {
 	p.run(chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
+// apiCall sends a JSON request to the API from the page, as the signed-in
+// user (its session cookie and CSRF token, its language), and returns the
+// status and the decoded answer.
+func (p *tab) apiCall(method, path string, body any) (int, map[string]any) {
+	p.t.Helper()
+	payload := "undefined"
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(p.t, err)
+		payload = fmt.Sprintf("%q", b)
+	}
+	type answer struct {
+		Status int            `json:"status"`
+		Body   map[string]any `json:"body"`
+	}
+	a := eval[answer](p, fmt.Sprintf(`(async () => {
+		const s = await (await fetch('api/v1/auth/session')).json();
+		const r = await fetch(%q, {method: %q, body: %s, headers: {'Content-Type': 'application/json', 'Accept': 'application/json',
+			'Accept-Language': document.documentElement.lang, 'X-CSRF-Token': s.csrf_token || ''}});
+		const text = await r.text();
+		return {status: r.status, body: text ? JSON.parse(text) : {}};
+	})()`, "api/v1/"+strings.TrimPrefix(path, "/"), method, payload))
+	return a.Status, a.Body
+}
+
 // setLang chooses the cabinet's language for the pages loaded next, as
 // the switch in the header does (the kabinet_lang cookie). It is set
 // through the browser's cookie store: a cookie written by document.cookie

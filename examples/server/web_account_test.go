@@ -4,7 +4,6 @@ package main
 // language, export and erasure, sign-out), devices and reviews.
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -20,34 +19,6 @@ import (
 	"github.com/kabinet-dev/kabinet/booking"
 	"github.com/kabinet-dev/kabinet/store/sqlite"
 )
-
-// accPageAPI calls the JSON API from the page with the tab's session cookie
-// and CSRF token, and returns the status and the decoded answer.
-func accPageAPI(p *tab, method, path string, body any) (int, map[string]any) {
-	p.t.Helper()
-	payload := "undefined"
-	if body != nil {
-		raw, err := json.Marshal(body)
-		require.NoError(p.t, err)
-		quoted, err := json.Marshal(string(raw))
-		require.NoError(p.t, err)
-		payload = string(quoted)
-	}
-	expr := fmt.Sprintf(`(async () => {
-		const s = await (await fetch('api/v1/auth/session')).json();
-		const r = await fetch('api/v1/%s', {method: %q, body: %s,
-			headers: {'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRF-Token': s.csrf_token || ''}});
-		const text = await r.text();
-		let body = null; try { body = text ? JSON.parse(text) : null; } catch { body = null; }
-		return JSON.stringify({status: r.status, body});
-	})()`, strings.TrimPrefix(path, "/"), method, payload)
-	var out struct {
-		Status int            `json:"status"`
-		Body   map[string]any `json:"body"`
-	}
-	require.NoError(p.t, json.Unmarshal([]byte(eval[string](p, expr)), &out))
-	return out.Status, out.Body
-}
 
 // accUnlabelled lists the form controls in main that have no accessible
 // name (no <label>, aria-label or aria-labelledby).
@@ -110,10 +81,10 @@ func accPollAcrossReload(p *tab, expr, what string) {
 func accAddEmail(t *testing.T, p *tab, email string) {
 	t.Helper()
 	before := len(outboxTo(t, p.srv, email))
-	status, ticket := accPageAPI(p, http.MethodPost, "me/identifiers", map[string]string{"identifier": email})
+	status, ticket := p.apiCall(http.MethodPost, "me/identifiers", map[string]string{"identifier": email})
 	require.Equal(t, http.StatusAccepted, status, "%v", ticket)
 	code := lastCode(t, p.srv, email, before)
-	status, body := accPageAPI(p, http.MethodPost, "me/identifiers/verify", map[string]any{"challenge_id": ticket["challenge_id"], "code": code})
+	status, body := p.apiCall(http.MethodPost, "me/identifiers/verify", map[string]any{"challenge_id": ticket["challenge_id"], "code": code})
 	require.Equal(t, http.StatusOK, status, "%v", body)
 }
 
@@ -166,7 +137,7 @@ func TestWebAccountSettings(t *testing.T) {
 	assert.Equal(t, "Asia/Yekaterinburg", eval[string](p, `document.querySelector('select[name="time_zone"]').value`))
 
 	// And so does the API, with the consent in the card too.
-	status, doc := accPageAPI(p, http.MethodGet, "me/notification-settings", nil)
+	status, doc := p.apiCall(http.MethodGet, "me/notification-settings", nil)
 	require.Equal(t, http.StatusOK, status)
 	channels := doc["channels"].(map[string]any)
 	assert.Equal(t, []any{"sms", "push", "email"}, channels["reminders"], "the order of preference kept, e-mail added last")
@@ -175,7 +146,7 @@ func TestWebAccountSettings(t *testing.T) {
 	assert.Equal(t, map[string]any{"start": "22:30", "end": "08:15"}, doc["quiet_hours"])
 	assert.Equal(t, "Asia/Yekaterinburg", doc["time_zone"])
 	assert.Equal(t, true, doc["marketing_consent"].(map[string]any)["granted"])
-	status, consents := accPageAPI(p, http.MethodGet, "me/consents", nil)
+	status, consents := p.apiCall(http.MethodGet, "me/consents", nil)
 	require.Equal(t, http.StatusOK, status)
 	granted := map[string]any{}
 	for _, c := range consents["consents"].([]any) {
@@ -191,7 +162,7 @@ func TestWebAccountSettings(t *testing.T) {
 	p.open("settings")
 	p.waitReady("settings")
 	assert.False(t, accChecked(p, `#acc-quiet-on`))
-	_, doc = accPageAPI(p, http.MethodGet, "me/notification-settings", nil)
+	_, doc = p.apiCall(http.MethodGet, "me/notification-settings", nil)
 	assert.Nil(t, doc["quiet_hours"])
 
 	// Push on this device: the control is there (the clinic has push); in a
@@ -209,7 +180,7 @@ func TestWebAccountSettings(t *testing.T) {
 	assert.Contains(t, []string{"on", "denied", "unsupported", "failed"}, state)
 	assert.NotEmpty(t, p.text(".acc-push-text"))
 	if state == "on" {
-		_, subs := accPageAPI(p, http.MethodGet, "me/push-subscriptions", nil)
+		_, subs := p.apiCall(http.MethodGet, "me/push-subscriptions", nil)
 		assert.Len(t, subs["subscriptions"], 1, "the subscription is registered with the API")
 	}
 
@@ -243,7 +214,7 @@ func TestWebAccountSettingsKeyboard(t *testing.T) {
 	assert.True(t, accChecked(p, `input[name="orders.sms"]`))
 	p.run(chromedp.Focus(chromedp.CSS(`form.acc-notify button[type=submit]`)), chromedp.KeyEvent("\r"))
 	p.waitText(".acc-status", "Настройки сохранены")
-	_, doc := accPageAPI(p, http.MethodGet, "me/notification-settings", nil)
+	_, doc := p.apiCall(http.MethodGet, "me/notification-settings", nil)
 	assert.Equal(t, []any{"email", "push", "sms"}, doc["channels"].(map[string]any)["orders"])
 }
 
@@ -433,7 +404,7 @@ func TestWebAccountReviews(t *testing.T) {
 	p.waitText(".acc-review .acc-review-body", "Кожа стала лучше!")
 	assert.Equal(t, "Оценка: 5 из 5", eval[string](p, `document.querySelector('.acc-review .acc-stars').getAttribute('aria-label')`))
 	assert.Equal(t, "pending", eval[string](p, `document.querySelector('.acc-review').dataset.status`))
-	status, mine := accPageAPI(p, http.MethodGet, "me/reviews", nil)
+	status, mine := p.apiCall(http.MethodGet, "me/reviews", nil)
 	require.Equal(t, http.StatusOK, status)
 	reviews := mine["reviews"].([]any)
 	require.Len(t, reviews, 1)
@@ -529,7 +500,7 @@ func TestWebAccountPushAllowed(t *testing.T) {
 	p.poll(`document.querySelector('.acc-push').dataset.state !== 'off'`, "push turned on or refused")
 	state := eval[string](p, `document.querySelector('.acc-push').dataset.state`)
 	t.Logf("push with notifications allowed: %s (%s)", state, p.text(".acc-push-text"))
-	_, subs := accPageAPI(p, http.MethodGet, "me/push-subscriptions", nil)
+	_, subs := p.apiCall(http.MethodGet, "me/push-subscriptions", nil)
 	switch state {
 	case "on":
 		assert.Len(t, subs["subscriptions"], 1, "the subscription is registered with the API")

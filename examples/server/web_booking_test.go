@@ -5,7 +5,6 @@ package main
 // the demo clinic.
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -31,34 +30,6 @@ func bkClock(t *testing.T, instant string) string {
 	at, err := time.Parse(time.RFC3339, instant)
 	require.NoError(t, err, "instant %q", instant)
 	return at.In(bkMoscow(t)).Format("15:04")
-}
-
-// bkPageAPI calls the JSON API from the page, with the tab's session
-// cookie and CSRF token (the test's way to act as the signed-in client),
-// and returns the status and the decoded answer.
-func bkPageAPI(p *tab, method, path string, body any) (int, map[string]any) {
-	p.t.Helper()
-	payload := "undefined"
-	if body != nil {
-		raw, err := json.Marshal(body)
-		require.NoError(p.t, err)
-		quoted, err := json.Marshal(string(raw))
-		require.NoError(p.t, err)
-		payload = string(quoted)
-	}
-	expr := fmt.Sprintf(`(async () => {
-		const s = await (await fetch('api/v1/auth/session')).json();
-		const r = await fetch('api/v1/%s', {method: %q, body: %s,
-			headers: {'Content-Type': 'application/json', 'Accept': 'application/json', 'Accept-Language': 'ru', 'X-CSRF-Token': s.csrf_token || ''}});
-		const text = await r.text();
-		return JSON.stringify({status: r.status, body: text ? JSON.parse(text) : null});
-	})()`, strings.TrimPrefix(path, "/"), method, payload)
-	var out struct {
-		Status int            `json:"status"`
-		Body   map[string]any `json:"body"`
-	}
-	require.NoError(p.t, json.Unmarshal([]byte(eval[string](p, expr)), &out))
-	return out.Status, out.Body
 }
 
 // bkClickLast clicks the last element matching sel.
@@ -245,7 +216,7 @@ func TestWebBookingRescheduleCancel(t *testing.T) {
 	newWhen := p.text(".bk-appt .bk-when")
 	assert.NotEqual(t, oldWhen, newWhen)
 	assert.Contains(t, newWhen, bkClock(t, newStart))
-	status, got := bkPageAPI(p, "GET", "me/appointments/"+id, nil)
+	status, got := p.apiCall("GET", "me/appointments/"+id, nil)
 	require.Equal(t, http.StatusOK, status)
 	gotStart, err := time.Parse(time.RFC3339, got["start"].(string))
 	require.NoError(t, err)
@@ -275,7 +246,7 @@ func TestWebBookingRescheduleCancel(t *testing.T) {
 	p.waitText(".bk-upcoming", "Предстоящих записей нет")
 	p.waitVisible(fmt.Sprintf(`.bk-past[data-appointment=%q][data-status=cancelled]`, id))
 	assert.Contains(t, p.text(fmt.Sprintf(`.bk-past[data-appointment=%q]`, id)), "Отменена")
-	status, got = bkPageAPI(p, "GET", "me/appointments/"+id, nil)
+	status, got = p.apiCall("GET", "me/appointments/"+id, nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "cancelled", got["status"])
 	assert.Equal(t, "Заболела", got["cancel_reason"])
@@ -291,9 +262,9 @@ func TestWebBookingContraindication(t *testing.T) {
 	p := openTab(t, srv, phone)
 	p.signIn("+7 912 345-67-89", "+79123456789")
 	p.waitReady("home")
-	status, _ := bkPageAPI(p, "POST", "me/consents", map[string]any{"type": "health_data", "granted": true, "text_version": "2026-01"})
+	status, _ := p.apiCall("POST", "me/consents", map[string]any{"type": "health_data", "granted": true, "text_version": "2026-01"})
 	require.Equal(t, http.StatusCreated, status)
-	status, _ = bkPageAPI(p, "PUT", "me/profile", map[string]any{"contraindications": []string{"pregnancy"}})
+	status, _ = p.apiCall("PUT", "me/profile", map[string]any{"contraindications": []string{"pregnancy"}})
 	require.Equal(t, http.StatusOK, status)
 
 	p.open("book?service_id=svc-peel-tca")
@@ -323,7 +294,7 @@ func TestWebBookingOffersRecommendationsFavorites(t *testing.T) {
 	p.waitReady("home")
 
 	// Offers: every current offer is listed.
-	status, offers := bkPageAPI(p, "GET", "me/offers", nil)
+	status, offers := p.apiCall("GET", "me/offers", nil)
 	require.Equal(t, http.StatusOK, status)
 	list, _ := offers["offers"].([]any)
 	require.NotEmpty(t, list, "a new client has the welcome offer")
@@ -336,7 +307,7 @@ func TestWebBookingOffersRecommendationsFavorites(t *testing.T) {
 	p.shots("offers")
 
 	// Recommendations with their reasons, and "why exactly".
-	status, recs := bkPageAPI(p, "GET", "me/recommendations", nil)
+	status, recs := p.apiCall("GET", "me/recommendations", nil)
 	require.Equal(t, http.StatusOK, status)
 	rl, _ := recs["recommendations"].([]any)
 	require.NotEmpty(t, rl)
@@ -375,7 +346,7 @@ func TestWebBookingOffersRecommendationsFavorites(t *testing.T) {
 	p.shots("favorites")
 	p.click(fmt.Sprintf(`[data-remove=%q]`, product))
 	p.poll(fmt.Sprintf(`!document.querySelector('[data-favorite=%q]')`, product), "the product removed")
-	status, favs := bkPageAPI(p, "GET", "me/favorites", nil)
+	status, favs := p.apiCall("GET", "me/favorites", nil)
 	require.Equal(t, http.StatusOK, status)
 	fl, _ := favs["favorites"].([]any)
 	require.Len(t, fl, 1)
@@ -412,7 +383,7 @@ func TestWebBookingOffersRecommendationsFavorites(t *testing.T) {
 	p.click(`[data-action=confirm]`)
 	p.waitReady("appointment")
 	booked := eval[string](p, `document.querySelector('.bk-appt').dataset.appointment`)
-	status, appt := bkPageAPI(p, "GET", "me/appointments/"+booked, nil)
+	status, appt := p.apiCall("GET", "me/appointments/"+booked, nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.NotEmpty(t, appt["plan_id"], "booked as a session of the course")
 	p.click(`#tabs a[data-tab="/"]`)

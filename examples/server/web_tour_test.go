@@ -1,36 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 )
-
-// apiCall sends a JSON request from the page, with its session cookie and
-// CSRF token, and returns the status and the decoded answer.
-func (p *tab) apiCall(method, path string, body any) (int, map[string]any) {
-	p.t.Helper()
-	payload := "undefined"
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(p.t, err)
-		payload = fmt.Sprintf("%q", b)
-	}
-	type answer struct {
-		Status int            `json:"status"`
-		Body   map[string]any `json:"body"`
-	}
-	a := eval[answer](p, fmt.Sprintf(`(async () => {
-		const s = await (await fetch('api/v1/auth/session')).json();
-		const r = await fetch(%q, {method: %q, headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token || ''}, body: %s});
-		const text = await r.text();
-		return {status: r.status, body: text ? JSON.parse(text) : {}};
-	})()`, "api/v1/"+path, method, payload))
-	return a.Status, a.Body
-}
 
 // Every page of the cabinet, as a client and as staff, with data in it: each
 // is drawn without console errors or failed requests, passes the
