@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/cabinet/card"
-	"github.com/kabinet-dev/kabinet/store/internal/eventlog"
+	"github.com/kabinet-dev/kabinet/store/internal/format"
 )
 
 var _ card.OrderStore = (*Store)(nil)
@@ -511,7 +511,7 @@ func appendOrderEvent(ctx context.Context, tx *sql.Tx, ev card.OrderEvent, from 
 	if ev.At.IsZero() {
 		ev.At = o.UpdatedAt
 	}
-	payload, err := json.Marshal(eventlog.EncodeOrder(ev))
+	payload, err := json.Marshal(format.EncodeOrder(ev))
 	if err != nil {
 		return fmt.Errorf("postgres: encode order event: %w", err)
 	}
@@ -528,7 +528,7 @@ func (s *Store) OrderEventsAfter(ctx context.Context, after int64, limit int) ([
 	}
 	out := make([]card.OrderEvent, 0, len(rows))
 	for _, r := range rows {
-		var stored eventlog.OrderEvent
+		var stored format.OrderEvent
 		if err := json.Unmarshal(r.payload, &stored); err != nil {
 			return nil, fmt.Errorf("postgres: order event %d: %w", r.seq, err)
 		}

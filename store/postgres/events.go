@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/booking"
-	"github.com/kabinet-dev/kabinet/store/internal/eventlog"
+	"github.com/kabinet-dev/kabinet/store/internal/format"
 )
 
 // The events table is one log for every package (a stream each), appended in
@@ -57,7 +57,7 @@ func appendBookingEvent(ctx context.Context, tx *sql.Tx, ev booking.Event, a boo
 	if ev.At.IsZero() {
 		ev.At = at
 	}
-	payload, err := json.Marshal(eventlog.EncodeBooking(ev))
+	payload, err := json.Marshal(format.EncodeBooking(ev))
 	if err != nil {
 		return fmt.Errorf("postgres: encode event: %w", err)
 	}
@@ -109,7 +109,7 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]book
 	}
 	var list []booking.Event
 	for _, r := range rows {
-		var stored eventlog.BookingEvent
+		var stored format.BookingEvent
 		if err := json.Unmarshal(r.payload, &stored); err != nil {
 			return nil, fmt.Errorf("postgres: event %d: %w", r.seq, err)
 		}

@@ -12,7 +12,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/kabinet-dev/kabinet/cabinet/card"
-	"github.com/kabinet-dev/kabinet/store/internal/eventlog"
+	"github.com/kabinet-dev/kabinet/store/internal/format"
 )
 
 var _ card.OrderStore = (*Store)(nil)
@@ -577,7 +577,7 @@ func (s *Store) appendOrderEvent(ctx context.Context, tx *sql.Tx, ev card.OrderE
 	if ev.At.IsZero() {
 		ev.At = o.UpdatedAt
 	}
-	payload, err := json.Marshal(eventlog.EncodeOrder(ev))
+	payload, err := json.Marshal(format.EncodeOrder(ev))
 	if err != nil {
 		return fmt.Errorf("sqlite: encode order event: %w", err)
 	}
@@ -602,7 +602,7 @@ func (s *Store) OrderEventsAfter(ctx context.Context, after int64, limit int) ([
 	}
 	out := make([]card.OrderEvent, 0, len(rows))
 	for _, r := range rows {
-		var stored eventlog.OrderEvent
+		var stored format.OrderEvent
 		if err := json.Unmarshal([]byte(r.payload), &stored); err != nil {
 			return nil, fmt.Errorf("sqlite: order event %d: %w", r.seq, err)
 		}

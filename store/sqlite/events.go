@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kabinet-dev/kabinet/booking"
-	"github.com/kabinet-dev/kabinet/store/internal/eventlog"
+	"github.com/kabinet-dev/kabinet/store/internal/format"
 )
 
 // The events table is one log for every package (a stream each), appended in
@@ -44,7 +44,7 @@ func (s *Store) appendBookingEvent(ctx context.Context, tx *sql.Tx, ev booking.E
 	if ev.At.IsZero() {
 		ev.At = at
 	}
-	payload, err := json.Marshal(eventlog.EncodeBooking(ev))
+	payload, err := json.Marshal(format.EncodeBooking(ev))
 	if err != nil {
 		return fmt.Errorf("sqlite: encode event: %w", err)
 	}
@@ -80,7 +80,7 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]book
 		if err := rows.Scan(&seq, &payload); err != nil {
 			return nil, fmt.Errorf("sqlite: events: %w", err)
 		}
-		var stored eventlog.BookingEvent
+		var stored format.BookingEvent
 		if err := json.Unmarshal([]byte(payload), &stored); err != nil {
 			return nil, fmt.Errorf("sqlite: event %d: %w", seq, err)
 		}

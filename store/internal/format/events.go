@@ -1,4 +1,4 @@
-package eventlog
+package format
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ func Time(t time.Time) string {
 func ParseTime(s string) (time.Time, error) {
 	t, err := time.Parse(TimeLayout, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("eventlog: stored time %q: %w", s, err)
+		return time.Time{}, fmt.Errorf("format: stored time %q: %w", s, err)
 	}
 	return t, nil
 }
