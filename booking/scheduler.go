@@ -1176,14 +1176,31 @@ func (s *Scheduler) DeleteException(ctx context.Context, actor Actor, id string)
 // ownSpecialistIDs are the specialists linked to the actor's user.
 func (s *Scheduler) ownSpecialistIDs(ctx context.Context, actor Actor) map[string]bool {
 	own := map[string]bool{}
-	if all, err := s.cfg.Store.Specialists(ctx, SpecialistFilter{}); err == nil {
-		for _, sp := range all {
-			if sp.UserID != "" && sp.UserID == actor.UserID {
-				own[sp.ID] = true
-			}
-		}
+	ids, _ := s.SpecialistIDsOf(ctx, actor.UserID) // unreadable: none, so nothing is shown
+	for _, id := range ids {
+		own[id] = true
 	}
 	return own
+}
+
+// SpecialistIDsOf returns the IDs of the specialist records linked to a
+// staff user (Specialist.UserID), each once, in the store's order; none for
+// an empty userID.
+func (s *Scheduler) SpecialistIDsOf(ctx context.Context, userID string) ([]string, error) {
+	if userID == "" {
+		return nil, nil
+	}
+	all, err := s.cfg.Store.Specialists(ctx, SpecialistFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, sp := range all {
+		if sp.UserID == userID && !slices.Contains(ids, sp.ID) {
+			ids = append(ids, sp.ID)
+		}
+	}
+	return ids, nil
 }
 
 // hoursText says a duration in hours or minutes: "12 h", "90 min".

@@ -3,7 +3,6 @@ package card
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/kabinet-dev/kabinet/auth"
 	"github.com/kabinet-dev/kabinet/booking"
@@ -126,15 +125,5 @@ func (s *Service) related(ctx context.Context, actor Actor, clientID string) (bo
 
 // specialistIDs are the specialist records of a staff user.
 func (s *Service) specialistIDs(ctx context.Context, userID string) ([]string, error) {
-	all, err := s.cfg.Booking.Store().Specialists(ctx, booking.SpecialistFilter{})
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, sp := range all {
-		if sp.UserID == userID && !slices.Contains(ids, sp.ID) {
-			ids = append(ids, sp.ID)
-		}
-	}
-	return ids, nil
+	return s.cfg.Booking.SpecialistIDsOf(ctx, userID)
 }

@@ -37,17 +37,7 @@ func (s *server) staffWebRoutes() []route {
 
 // ownSpecialistIDs are the specialist records linked to the user.
 func (s *server) ownSpecialistIDs(r *http.Request, userID string) ([]string, error) {
-	all, err := s.booking.Store().Specialists(r.Context(), booking.SpecialistFilter{})
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, sp := range all {
-		if sp.UserID != "" && sp.UserID == userID {
-			ids = append(ids, sp.ID)
-		}
-	}
-	return ids, nil
+	return s.booking.SpecialistIDsOf(r.Context(), userID)
 }
 
 // addSpecialistID adds "specialist_id" to a /me or session answer of a
@@ -64,51 +54,6 @@ func (s *server) addSpecialistID(r *http.Request, who auth.Identity, out map[str
 }
 
 // ---- names ------------------------------------------------------------------------
-
-// catalogNames looks the names of services, specialists and branches up
-// once per request.
-type catalogNames struct {
-	s     *server
-	r     *http.Request
-	cache map[string]string
-}
-
-func (s *server) newCatalogNames(r *http.Request) *catalogNames {
-	return &catalogNames{s: s, r: r, cache: map[string]string{}}
-}
-
-func (n *catalogNames) get(key string, find func() (string, error)) string {
-	if v, ok := n.cache[key]; ok {
-		return v
-	}
-	v, err := find()
-	if err != nil {
-		v = ""
-	}
-	n.cache[key] = v
-	return v
-}
-
-func (n *catalogNames) service(id string) string {
-	return n.get("s:"+id, func() (string, error) {
-		x, err := n.s.booking.Store().ServiceByID(n.r.Context(), id)
-		return x.Name, err
-	})
-}
-
-func (n *catalogNames) specialist(id string) string {
-	return n.get("p:"+id, func() (string, error) {
-		x, err := n.s.booking.Store().SpecialistByID(n.r.Context(), id)
-		return x.Name, err
-	})
-}
-
-func (n *catalogNames) branch(id string) string {
-	return n.get("b:"+id, func() (string, error) {
-		x, err := n.s.booking.Store().BranchByID(n.r.Context(), id)
-		return x.Name, err
-	})
-}
 
 // clientLabels are the names to show for the clients the actor may see:
 // the questionnaire's name, else the phone, else the e-mail. Clients the
@@ -131,8 +76,9 @@ func (s *server) clientLabels(r *http.Request, actor card.Actor, ids []string, o
 	return names, nil
 }
 
-// scheduleItemJSON is an appointment with the names to show; client_name
-// only for a client the caller may see.
+// scheduleItemJSON is an appointment with the names to show, always
+// present (appointmentJSON omits an empty one); client_name only for a
+// client the caller may see.
 type scheduleItemJSON struct {
 	appointmentJSON
 	ServiceName    string `json:"service_name"`
@@ -150,12 +96,11 @@ func (s *server) scheduleItems(r *http.Request, actor card.Actor, list []booking
 	if err != nil {
 		return nil, err
 	}
-	names := s.newCatalogNames(r)
 	out := make([]scheduleItemJSON, 0, len(list))
 	for _, a := range list {
-		out = append(out, scheduleItemJSON{appointmentJSON: s.toAppointmentJSON(r, a, true),
-			ServiceName: names.service(a.ServiceID), SpecialistName: names.specialist(a.SpecialistID),
-			BranchName: names.branch(a.BranchID), ClientName: clients[a.ClientID]})
+		aj := s.toAppointmentJSON(r, a, true) // with the catalog's names
+		out = append(out, scheduleItemJSON{appointmentJSON: aj, ServiceName: aj.ServiceName,
+			SpecialistName: aj.SpecialistName, BranchName: aj.BranchName, ClientName: clients[a.ClientID]})
 	}
 	return out, nil
 }
