@@ -566,10 +566,25 @@ func (s *Scheduler) Appointment(ctx context.Context, actor Actor, id string) (Ap
 	return a, nil
 }
 
-// CanSee reports whether the actor may open the appointment (Appointment's
-// rule, below), for views built on the store directly.
-func (s *Scheduler) CanSee(ctx context.Context, actor Actor, a Appointment) bool {
-	return s.canSee(ctx, actor, a)
+// Visible returns whether the actor may open an appointment (Appointment's
+// rule, canSee), reading what the rule needs once: for views built on the
+// store directly that check many appointments.
+func (s *Scheduler) Visible(ctx context.Context, actor Actor) func(Appointment) bool {
+	var own map[string]bool
+	if actor.Role == RoleSpecialist {
+		own = s.ownSpecialistIDs(ctx, actor)
+	}
+	return func(a Appointment) bool {
+		switch {
+		case actor.UserID != "" && a.ClientID == actor.UserID:
+			return true
+		case actor.Role == RoleClient || !actor.staff():
+			return false
+		case actor.Role == RoleSpecialist:
+			return actor.worksIn(a.BranchID) && own[a.SpecialistID]
+		}
+		return actor.worksIn(a.BranchID)
+	}
 }
 
 // canSee: a client their own appointments; a manager their branches'; an
@@ -577,15 +592,7 @@ func (s *Scheduler) CanSee(ctx context.Context, actor Actor, a Appointment) bool
 // records linked to them, as Agenda shows them — and none of their
 // colleagues', whose clients they may not know.
 func (s *Scheduler) canSee(ctx context.Context, actor Actor, a Appointment) bool {
-	switch {
-	case actor.UserID != "" && a.ClientID == actor.UserID:
-		return true
-	case actor.Role == RoleClient || !actor.staff():
-		return false
-	case actor.Role == RoleSpecialist:
-		return actor.worksIn(a.BranchID) && s.ownSpecialistIDs(ctx, actor)[a.SpecialistID]
-	}
-	return actor.worksIn(a.BranchID)
+	return s.Visible(ctx, actor)(a)
 }
 
 // mayChange reports whether the actor may move or cancel a: the client who

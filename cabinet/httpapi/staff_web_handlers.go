@@ -388,9 +388,9 @@ func (s *server) clientOverview(w http.ResponseWriter, r *http.Request, who auth
 	// The card shows that a visit exists; what was said about one the
 	// caller may not open (another branch's, a colleague's) stays there:
 	// the client's note, the staff's, a cancellation's reason.
-	bActor := staffActor(who)
+	visible := s.booking.Visible(r.Context(), staffActor(who))
 	for i, a := range list {
-		if !s.booking.CanSee(r.Context(), bActor, a) {
+		if !visible(a) {
 			items[i].ClientNote, items[i].Notes, items[i].CancelReason = "", "", ""
 		}
 	}
